@@ -1,0 +1,124 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CswProject(models.Model):
+    """An estate (项目 / 苑区) whose buildings the customer-service team looks after."""
+
+    _name = "csw.project"
+    _description = "Estate"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(required=True, tracking=True, help="Short code used in numbers and reports.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    region = fields.Char(help="Region or city company the estate belongs to.")
+    address = fields.Char()
+
+    # Dates that start the warranty clocks
+    completion_date = fields.Date(
+        string="Completion Acceptance",
+        tracking=True,
+        help="Date of the completion acceptance (竣工验收). The subcontractors' liability runs from it.",
+    )
+    handover_date = fields.Date(
+        tracking=True,
+        help="Date the estate was handed over to its owners. Units take it by default; "
+        "the owners' warranty runs from each unit's handover.",
+    )
+    design_life_years = fields.Integer(
+        string="Design Service Life (Years)",
+        default=50,
+        required=True,
+        help="Foundation and main structure are under warranty for the design service life.",
+    )
+
+    # Team
+    cs_user_id = fields.Many2one(
+        "res.users",
+        string="CS Lead",
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Customer-service lead of the estate: new tickets go to this person by default.",
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "csw_project_member_rel",
+        "project_id",
+        "user_id",
+        string="Members",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Users who work on this estate. Project agents see only the estates they are members of.",
+    )
+
+    unit_ids = fields.One2many("csw.unit", "project_id", string="Units")
+    unit_count = fields.Integer(compute="_compute_counts")
+    subcontract_ids = fields.One2many("csw.subcontract", "project_id", string="Subcontracts")
+    subcontract_count = fields.Integer(compute="_compute_counts")
+    note = fields.Html()
+
+    _sql_constraints = [
+        ("code_company_uniq", "UNIQUE(code, company_id)", "Another estate of this company already uses this code."),
+        ("design_life_positive", "CHECK(design_life_years > 0)", "The design service life must be positive."),
+    ]
+
+    def _compute_counts(self):
+        units = dict(
+            self.env["csw.unit"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
+        )
+        subcontracts = dict(
+            self.env["csw.subcontract"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
+        )
+        for project in self:
+            project.unit_count = units.get(project, 0)
+            project.subcontract_count = subcontracts.get(project, 0)
+
+    @api.constrains("completion_date", "handover_date")
+    def _check_dates(self):
+        for project in self:
+            if project.handover_date and not project.completion_date:
+                raise ValidationError(
+                    self.env._(
+                        "Estate %(estate)s cannot be handed over before its completion acceptance: "
+                        "enter the completion-acceptance date first.",
+                        estate=project.name,
+                    )
+                )
+            if project.handover_date and project.handover_date < project.completion_date:
+                raise ValidationError(
+                    self.env._(
+                        "Estate %(estate)s cannot be handed over on %(handover)s, "
+                        "before its completion acceptance on %(completion)s.",
+                        estate=project.name,
+                        handover=project.handover_date,
+                        completion=project.completion_date,
+                    )
+                )
+            # the units already handed over must still be after the completion acceptance
+            domain = [("project_id", "=", project.id), ("handover_date", "!=", False)]
+            if project.completion_date:
+                domain.append(("handover_date", "<", project.completion_date))
+            self.env["csw.unit"].search(domain, limit=1)._check_handover_date()
+
+    def action_view_units(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        action["context"] = {"default_project_id": self.id}
+        return action
+
+    def action_view_subcontracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_subcontract_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        action["context"] = {"default_project_id": self.id}
+        return action

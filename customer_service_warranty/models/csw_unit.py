@@ -1,0 +1,164 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from . import warranty_clock
+
+
+class CswUnit(models.Model):
+    """A unit (房屋 / 户) of an estate, named as owners write it: 楼栋-单元-房号."""
+
+    _name = "csw.unit"
+    _description = "Unit"
+    _inherit = ["mail.thread"]
+    _order = "project_id, building, name"
+    _check_company_auto = True
+    _rec_names_search = ["name", "owner_id.name", "owner_id.phone", "owner_id.mobile"]
+
+    name = fields.Char(required=True, index="trigram", help="Building-entrance-room, e.g. 3-2-1201.")
+    project_id = fields.Many2one(
+        "csw.project",
+        string="Estate",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(related="project_id.company_id", store=True, index=True, precompute=True)
+    building = fields.Char(
+        compute="_compute_building",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Building number; taken from the unit name (3-2-1201 → 3) unless entered.",
+    )
+    address = fields.Char(help="Street address (路址) of the unit.")
+    active = fields.Boolean(default=True)
+
+    owner_id = fields.Many2one("res.partner", string="Owner", index=True, tracking=True)
+    owner_phone = fields.Char(related="owner_id.phone", string="Owner Phone")
+    owner_mobile = fields.Char(related="owner_id.mobile", string="Owner Mobile")
+    handover_date = fields.Date(
+        compute="_compute_handover_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="The owner's warranty runs from this date. Defaults to the estate's handover date.",
+    )
+    key_account = fields.Boolean(
+        string="Key Account",
+        tracking=True,
+        help="Unit with serious or repeated defects, followed by a dedicated person (重点户).",
+    )
+    key_account_user_id = fields.Many2one(
+        "res.users",
+        string="Dedicated Person",
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    warranty_summary = fields.Html(
+        compute="_compute_warranty_summary",
+        sanitize=False,
+        help="Warranty end per category: owner coverage and subcontractor liability.",
+    )
+
+    _sql_constraints = [
+        ("name_project_uniq", "UNIQUE(project_id, name)", "This unit already exists in the estate."),
+    ]
+
+    @api.depends("name")
+    def _compute_building(self):
+        for unit in self:
+            if not unit.building and unit.name and "-" in unit.name:
+                unit.building = unit.name.split("-", 1)[0].strip()
+
+    @api.depends("project_id")
+    def _compute_handover_date(self):
+        for unit in self:
+            unit.handover_date = unit.project_id.handover_date
+
+    @api.depends("project_id", "name")
+    def _compute_display_name(self):
+        for unit in self:
+            unit.display_name = f"{unit.project_id.name} {unit.name}" if unit.project_id else unit.name
+
+    @api.depends_context("company")
+    @api.depends("handover_date", "project_id.completion_date", "project_id.design_life_years")
+    def _compute_warranty_summary(self):
+        categories = self.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
+        headers = (
+            self.env._("Category"),
+            self.env._("Period"),
+            self.env._("Owner coverage until"),
+            self.env._("Subcontractor liability until"),
+        )
+        for unit in self:
+            rows = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                % (
+                    line["category"].name,
+                    line["category"].period_display,
+                    self._format_coverage(line["owner_end"], line["owner_coverage"]),
+                    self._format_coverage(line["subcontractor_end"], line["subcontractor_coverage"]),
+                )
+                for line in unit._get_warranty_lines(categories)
+            )
+            head = Markup("").join(Markup("<th>%s</th>") % header for header in headers)
+            unit.warranty_summary = Markup(
+                '<table class="table table-sm o_csw_warranty_summary"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>'
+            ) % (head, rows)
+
+    def _format_coverage(self, end, coverage):
+        if end is None:
+            return self.env._("not started")
+        label = self.env._("expired") if coverage == warranty_clock.EXPIRED else ""
+        return f"{fields.Date.to_string(end)} {label}".strip()
+
+    @api.constrains("handover_date", "project_id")
+    def _check_handover_date(self):
+        for unit in self.filtered("handover_date"):
+            completion = unit.project_id.completion_date
+            if not completion or unit.handover_date < completion:
+                raise ValidationError(
+                    self.env._(
+                        "Unit %(unit)s cannot be handed over on %(handover)s: estate %(estate)s "
+                        "passed completion acceptance on %(completion)s, and no unit may be handed "
+                        "over before it.",
+                        unit=unit.name,
+                        handover=unit.handover_date,
+                        estate=unit.project_id.name,
+                        completion=completion or self.env._("(not yet)"),
+                    )
+                )
+
+    def _get_warranty_lines(self, categories, on_date=None):
+        """Both warranty clocks of this unit for each of ``categories``.
+
+        :return: a list of dicts with ``category``, ``owner_end``, ``owner_coverage``,
+            ``subcontractor_end``, ``subcontractor_coverage``; ends are ``None`` while
+            a clock has not started.
+        """
+        self.ensure_one()
+        on_date = on_date or fields.Date.context_today(self)
+        lines = []
+        for category in categories:
+            owner_end = category._get_warranty_end(self.handover_date, self.project_id)
+            subcontractor_end = category._get_warranty_end(self.project_id.completion_date, self.project_id)
+            lines.append(
+                {
+                    "category": category,
+                    "owner_end": owner_end,
+                    "owner_coverage": warranty_clock.coverage_on(owner_end, on_date),
+                    "subcontractor_end": subcontractor_end,
+                    "subcontractor_coverage": warranty_clock.coverage_on(subcontractor_end, on_date),
+                }
+            )
+        return lines
+
+    def _get_coverage(self, category, report_date):
+        """Owner coverage and subcontractor liability of a defect of ``category`` reported on ``report_date``."""
+        self.ensure_one()
+        return self._get_warranty_lines(category, on_date=report_date)[0]

@@ -1,0 +1,68 @@
+import calendar
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+MONTHS = [(str(month), calendar.month_name[month]) for month in range(1, 13)]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # Heating and cooling seasons count the warranty of heating / cooling systems
+    # (two seasons by law). Months are selections so the settings read "November".
+    csw_heating_start_month = fields.Selection(MONTHS, string="Heating Season Starts (Month)", default="11")
+    csw_heating_start_day = fields.Integer(string="Heating Season Starts (Day)", default=15)
+    csw_heating_end_month = fields.Selection(MONTHS, string="Heating Season Ends (Month)", default="3")
+    csw_heating_end_day = fields.Integer(string="Heating Season Ends (Day)", default=15)
+    csw_cooling_start_month = fields.Selection(MONTHS, string="Cooling Season Starts (Month)", default="6")
+    csw_cooling_start_day = fields.Integer(string="Cooling Season Starts (Day)", default=1)
+    csw_cooling_end_month = fields.Selection(MONTHS, string="Cooling Season Ends (Month)", default="9")
+    csw_cooling_end_day = fields.Integer(string="Cooling Season Ends (Day)", default=30)
+
+    @api.constrains(
+        "csw_heating_start_month",
+        "csw_heating_start_day",
+        "csw_heating_end_month",
+        "csw_heating_end_day",
+        "csw_cooling_start_month",
+        "csw_cooling_start_day",
+        "csw_cooling_end_month",
+        "csw_cooling_end_day",
+    )
+    def _check_csw_seasons(self):
+        for company in self:
+            for (month, day), label in (
+                (company._csw_season_tuple("heating")[:2], self.env._("start of the heating season")),
+                (company._csw_season_tuple("heating")[2:], self.env._("end of the heating season")),
+                (company._csw_season_tuple("cooling")[:2], self.env._("start of the cooling season")),
+                (company._csw_season_tuple("cooling")[2:], self.env._("end of the cooling season")),
+            ):
+                # 29 February is allowed: common years then use the 28th.
+                if not 1 <= day <= calendar.monthrange(2024, month)[1]:
+                    raise ValidationError(
+                        self.env._(
+                            "Day %(day)s does not exist in month %(month)s (%(what)s).",
+                            day=day,
+                            month=month,
+                            what=label,
+                        )
+                    )
+
+    def _csw_season_tuple(self, kind):
+        """``(start_month, start_day, end_month, end_day)`` of the heating or cooling season."""
+        self.ensure_one()
+        return (
+            int(self[f"csw_{kind}_start_month"] or 1),
+            self[f"csw_{kind}_start_day"],
+            int(self[f"csw_{kind}_end_month"] or 1),
+            self[f"csw_{kind}_end_day"],
+        )
+
+    def _csw_seasons(self):
+        """Seasons in the form :func:`warranty_clock.warranty_end` takes them."""
+        self.ensure_one()
+        return {
+            "heating_seasons": self._csw_season_tuple("heating"),
+            "cooling_seasons": self._csw_season_tuple("cooling"),
+        }

@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+GROUP = "customer_service_warranty.group_csw_project_agent"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    csw_unit_ids = fields.One2many("csw.unit", "owner_id", string="Owned Units", groups=GROUP)
+    csw_unit_count = fields.Integer(string="Units", compute="_compute_csw_counts", groups=GROUP)
+    csw_subcontract_ids = fields.One2many("csw.subcontract", "partner_id", string="Subcontracts", groups=GROUP)
+    csw_subcontract_count = fields.Integer(string="Subcontract Count", compute="_compute_csw_counts", groups=GROUP)
+
+    def _compute_csw_counts(self):
+        units = dict(self.env["csw.unit"]._read_group([("owner_id", "in", self.ids)], ["owner_id"], ["__count"]))
+        subcontracts = dict(
+            self.env["csw.subcontract"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        for partner in self:
+            partner.csw_unit_count = units.get(partner, 0)
+            partner.csw_subcontract_count = subcontracts.get(partner, 0)
+
+    def action_csw_view_units(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")
+        action["domain"] = [("owner_id", "=", self.id)]
+        action["context"] = {"default_owner_id": self.id}
+        return action
+
+    def action_csw_view_subcontracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_subcontract_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Development entry point of customer_service_warranty.
+#
+#   ./dev.sh run    private PostgreSQL + Odoo 18.0 with the addon and demo data
+#                   on http://127.0.0.1:8069 (login printed)
+#   ./dev.sh test   the whole test suite on throwaway databases (pytest-odoo)
+#   ./dev.sh lint   ruff and the pylint-odoo mandatory checks
+#
+# Odoo 18.0 is found through ODOO_PATH (a source tree holding odoo-bin) or as
+# an `odoo` package importable by python3. Other settings (all optional):
+#   CSW_STATE_DIR  where the private cluster and the filestore live
+#   CSW_PG_PORT    PostgreSQL port of `run` (default 55432)
+#   CSW_HTTP_PORT  Odoo port of `run` (default 8069)
+#   CSW_DB         database of `run` (default csw)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ADDON=customer_service_warranty
+PYTHON="${PYTHON:-python3}"
+
+die() { echo "error: $*" >&2; exit 1; }
+say() { echo "==> $*" >&2; }
+
+# --- Odoo ------------------------------------------------------------------
+find_odoo() {
+    local pkg_dir
+    if [[ -n "${ODOO_PATH:-}" ]]; then
+        [[ -f "$ODOO_PATH/odoo/release.py" && -f "$ODOO_PATH/odoo-bin" ]] \
+            || die "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo-bin, no odoo/release.py)"
+        pkg_dir="$ODOO_PATH/odoo"
+    else
+        # find_spec locates the package without importing it (no dependency needed yet)
+        pkg_dir="$(timeout 10 "$PYTHON" -c 'import importlib.util as u; s = u.find_spec("odoo"); print(s.submodule_search_locations[0] if s else "")' 2>/dev/null || true)"
+        [[ -n "$pkg_dir" ]] \
+            || die "Odoo 18.0 not found: set ODOO_PATH to an Odoo 18.0 source tree, or make the odoo package importable by $PYTHON"
+    fi
+    local version
+    version="$("$PYTHON" - "$pkg_dir/release.py" <<'EOF'
+import sys
+scope = {}
+exec(open(sys.argv[1], encoding="utf-8").read(), scope)
+print(scope["version_info"][0])
+EOF
+)" || die "cannot read the Odoo version in $pkg_dir/release.py"
+    [[ "$version" == 18 ]] || die "Odoo $version found in $pkg_dir; this addon needs Odoo 18.0"
+    ODOO_PKG_DIR="$pkg_dir"
+    ODOO_ADDONS_PATH="$pkg_dir/addons"
+    if [[ -d "$(dirname "$pkg_dir")/addons/web" ]]; then
+        ODOO_ADDONS_PATH="$(dirname "$pkg_dir")/addons,$ODOO_ADDONS_PATH"
+    fi
+    ODOO_ADDONS_PATH="$REPO,$ODOO_ADDONS_PATH"
+}
+
+odoo() {
+    if [[ -n "${ODOO_PATH:-}" ]]; then
+        "$PYTHON" "$ODOO_PATH/odoo-bin" "$@"
+    else
+        "$PYTHON" -m odoo "$@"
+    fi
+}
+
+# --- Python dependencies -----------------------------------------------------
+install_requirements() {
+    local stamp_dir="$1" want
+    want="$(cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt" | sha1sum | cut -c1-16)"
+    if [[ -f "$stamp_dir/requirements.$want" ]]; then
+        return
+    fi
+    say "installing the pinned Python requirements"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check \
+        -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt" \
+        || die "pip could not install requirements.txt"
+    mkdir -p "$stamp_dir" && touch "$stamp_dir/requirements.$want"
+}
+
+# --- PostgreSQL ----------------------------------------------------------------
+find_postgres() {
+    local dir
+    if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+        PG_BIN="$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+        return
+    fi
+    for dir in /usr/lib/postgresql/*/bin; do
+        [[ -x "$dir/pg_ctl" ]] && PG_BIN="$dir" && return
+    done
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        say "PostgreSQL is missing: installing Debian's postgresql"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+            || die "apt-get could not install postgresql"
+        for dir in /usr/lib/postgresql/*/bin; do
+            [[ -x "$dir/pg_ctl" ]] && PG_BIN="$dir" && return
+        done
+    fi
+    die "PostgreSQL not found: install it (Debian: apt-get install postgresql)"
+}
+
+# Run a PostgreSQL tool as the cluster owner: initdb refuses root.
+as_pg_owner() {
+    if [[ "$(id -u)" == 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# start_cluster DIR PORT: initialise DIR if needed and start a server on 127.0.0.1:PORT
+start_cluster() {
+    local dir="$1" port="$2"
+    mkdir -p "$dir"
+    if [[ "$(id -u)" == 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "running as root needs the 'postgres' system user to own the cluster"
+        chown postgres: "$dir"
+    fi
+    if [[ ! -f "$dir/pgdata/PG_VERSION" ]]; then
+        say "creating a private PostgreSQL cluster in $dir/pgdata"
+        as_pg_owner "$PG_BIN/initdb" -D "$dir/pgdata" -U odoo --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    fi
+    if as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/pgdata" status >/dev/null 2>&1; then
+        return
+    fi
+    say "starting PostgreSQL on 127.0.0.1:$port"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/pgdata" -l "$dir/postgres.log" -w -t 60 \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
+        || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start (port $port busy?)"; }
+}
+
+stop_cluster() {
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$1/pgdata" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# A directory the cluster owner can reach: as root, postgres must traverse every parent.
+state_dir() {
+    if [[ -n "${CSW_STATE_DIR:-}" ]]; then
+        echo "$CSW_STATE_DIR"
+    elif [[ "$(id -u)" == 0 ]]; then
+        echo "/var/tmp/csw-$(echo "$REPO" | sha1sum | cut -c1-10)"
+    else
+        echo "$REPO/.state"
+    fi
+}
+
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# write_rc FILE DIR PORT: an Odoo configuration file for the private cluster
+write_rc() {
+    cat >"$1" <<EOF
+[options]
+db_host = 127.0.0.1
+db_port = $3
+db_user = odoo
+db_password = False
+addons_path = $ODOO_ADDONS_PATH
+data_dir = $2/filestore
+http_interface = 127.0.0.1
+http_port = ${CSW_HTTP_PORT:-8069}
+list_db = False
+admin_passwd = $(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+max_cron_threads = 1
+EOF
+}
+
+# --- commands ----------------------------------------------------------------
+cmd_run() {
+    find_odoo
+    find_postgres
+    local dir port db rc
+    dir="$(state_dir)"
+    port="${CSW_PG_PORT:-55432}"
+    db="${CSW_DB:-csw}"
+    install_requirements "$dir"
+    start_cluster "$dir" "$port"
+    rc="$dir/odoo.conf"
+    write_rc "$rc" "$dir" "$port"
+    if ! as_pg_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAc \
+            "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        say "creating database $db with $ADDON and its demo data (a few minutes)"
+        odoo -c "$rc" -d "$db" -i "$ADDON" --load-language=zh_CN --stop-after-init \
+            --log-level=warn || die "installing $ADDON failed"
+    else
+        say "updating $ADDON in database $db"
+        odoo -c "$rc" -d "$db" -u "$ADDON" --stop-after-init --log-level=warn \
+            || die "updating $ADDON failed"
+    fi
+    cat <<EOF
+
+  Customer Service & Warranty is starting on http://127.0.0.1:${CSW_HTTP_PORT:-8069}
+  login: admin   password: admin        (administrator)
+  demo users (password = login): csw_manager, csw_center_agent, csw_project_agent
+  stop with Ctrl-C; the data stays in $dir
+
+EOF
+    exec_odoo_server "$rc" "$db"
+}
+
+exec_odoo_server() {
+    if [[ -n "${ODOO_PATH:-}" ]]; then
+        exec "$PYTHON" "$ODOO_PATH/odoo-bin" -c "$1" -d "$2" --db-filter="^$2\$"
+    else
+        exec "$PYTHON" -m odoo -c "$1" -d "$2" --db-filter="^$2\$"
+    fi
+}
+
+cmd_test() {
+    find_odoo
+    find_postgres
+    local dir port rc status=0
+    install_requirements "$(state_dir)"
+    if [[ "$(id -u)" == 0 ]]; then
+        dir="$(mktemp -d /var/tmp/csw-test-XXXXXX)"
+    else
+        dir="$(mktemp -d "${TMPDIR:-/tmp}/csw-test-XXXXXX")"
+    fi
+    chmod 755 "$dir"
+    port="$(free_port)"
+    trap 'stop_cluster "$dir"; rm -rf "$dir"' EXIT
+    start_cluster "$dir" "$port"
+    rc="$dir/odoo.conf"
+    CSW_HTTP_PORT="$(free_port)" write_rc "$rc" "$dir" "$port"
+    cd "$REPO"
+    say "installing $ADDON without demo data"
+    odoo -c "$rc" -d csw_test --without-demo=all -i "$ADDON" --load-language=zh_CN \
+        --stop-after-init --log-level=warn || die "installing $ADDON without demo data failed"
+    say "installing $ADDON with demo data"
+    odoo -c "$rc" -d csw_test_demo -i "$ADDON" --load-language=zh_CN \
+        --stop-after-init --log-level=warn || die "installing $ADDON with demo data failed"
+    say "test suite on the database with demo data"
+    ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database=csw_test_demo --odoo-http \
+        --odoo-log-level=warn "$ADDON/tests" -q "$@" || status=$?
+    say "test suite on the database without demo data"
+    ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database=csw_test --odoo-http \
+        --odoo-log-level=warn "$ADDON/tests" "$@" || status=$?
+    return "$status"
+}
+
+cmd_lint() {
+    cd "$REPO"
+    command -v ruff >/dev/null || "$PYTHON" -m ruff --version >/dev/null 2>&1 \
+        || die "ruff is missing: pip install -r requirements-dev.txt"
+    say "ruff"
+    "$PYTHON" -m ruff check .
+    "$PYTHON" -m ruff format --check .
+    say "pylint-odoo (mandatory checks)"
+    "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory "$ADDON"
+}
+
+case "${1:-}" in
+    run) shift; cmd_run "$@" ;;
+    test) shift; cmd_test "$@" ;;
+    lint) shift; cmd_lint "$@" ;;
+    *) echo "usage: ./dev.sh run | test [pytest args] | lint" >&2; exit 2 ;;
+esac
