@@ -237,8 +237,7 @@ cmd_test() {
 
 cmd_lint() {
     cd "$REPO"
-    command -v ruff >/dev/null || "$PYTHON" -m ruff --version >/dev/null 2>&1 \
-        || die "ruff is missing: pip install -r requirements-dev.txt"
+    install_requirements "$(state_dir)"
     say "ruff"
     "$PYTHON" -m ruff check .
     "$PYTHON" -m ruff format --check .

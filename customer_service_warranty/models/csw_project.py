@@ -72,9 +72,7 @@ class CswProject(models.Model):
     ]
 
     def _compute_counts(self):
-        units = dict(
-            self.env["csw.unit"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
-        )
+        units = dict(self.env["csw.unit"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"]))
         subcontracts = dict(
             self.env["csw.subcontract"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
         )

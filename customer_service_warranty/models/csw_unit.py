@@ -37,9 +37,9 @@ class CswUnit(models.Model):
     address = fields.Char(help="Street address (路址) of the unit.")
     active = fields.Boolean(default=True)
 
-    owner_id = fields.Many2one("res.partner", string="Owner", index=True, tracking=True)
-    owner_phone = fields.Char(related="owner_id.phone", string="Owner Phone")
-    owner_mobile = fields.Char(related="owner_id.mobile", string="Owner Mobile")
+    owner_id = fields.Many2one("res.partner", index=True, tracking=True)
+    owner_phone = fields.Char(related="owner_id.phone")
+    owner_mobile = fields.Char(related="owner_id.mobile")
     handover_date = fields.Date(
         compute="_compute_handover_date",
         store=True,
@@ -49,7 +49,6 @@ class CswUnit(models.Model):
         help="The owner's warranty runs from this date. Defaults to the estate's handover date.",
     )
     key_account = fields.Boolean(
-        string="Key Account",
         tracking=True,
         help="Unit with serious or repeated defects, followed by a dedicated person (重点户).",
     )
@@ -96,6 +95,9 @@ class CswUnit(models.Model):
             self.env._("Subcontractor liability until"),
         )
         for unit in self:
+            if not unit.project_id:
+                unit.warranty_summary = False
+                continue
             rows = Markup("").join(
                 Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
                 % (
@@ -108,7 +110,8 @@ class CswUnit(models.Model):
             )
             head = Markup("").join(Markup("<th>%s</th>") % header for header in headers)
             unit.warranty_summary = Markup(
-                '<table class="table table-sm o_csw_warranty_summary"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>'
+                '<table class="table table-sm o_csw_warranty_summary">'
+                "<thead><tr>%s</tr></thead><tbody>%s</tbody></table>"
             ) % (head, rows)
 
     def _format_coverage(self, end, coverage):

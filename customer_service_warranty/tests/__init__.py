@@ -1,0 +1,9 @@
+from . import (
+    test_access,
+    test_defect_category,
+    test_project_unit,
+    test_settings,
+    test_subcontract,
+    test_translation,
+    test_warranty_clock,
+)
