@@ -60,17 +60,40 @@ odoo() {
 }
 
 # --- Python dependencies -----------------------------------------------------
-install_requirements() {
-    local stamp_dir="$1" want
-    want="$(cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt" | sha1sum | cut -c1-16)"
-    if [[ -f "$stamp_dir/requirements.$want" ]]; then
-        return
+# The pinned requirements go into a virtualenv that also sees the base Python's
+# packages (where Odoo may be installed); it is reused while the pins do not change.
+cache_dir() {
+    if [[ -n "${CSW_CACHE_DIR:-}" ]]; then
+        echo "$CSW_CACHE_DIR"
+    elif [[ "$(id -u)" == 0 ]]; then
+        echo "/var/tmp/customer_service_warranty-cache"
+    else
+        echo "${XDG_CACHE_HOME:-$HOME/.cache}/customer_service_warranty"
     fi
-    say "installing the pinned Python requirements"
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check \
-        -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt" \
-        || die "pip could not install requirements.txt"
-    mkdir -p "$stamp_dir" && touch "$stamp_dir/requirements.$want"
+}
+
+use_virtualenv() {
+    local key venv
+    key="$( (cat "$REPO/requirements.txt" "$REPO/requirements-dev.txt"; readlink -f "$(command -v "$PYTHON")"; "$PYTHON" -V) | sha1sum | cut -c1-12)"
+    venv="$(cache_dir)/venv-$key"
+    if [[ ! -f "$venv/.complete" ]]; then
+        say "preparing a virtualenv with the pinned requirements in $venv"
+        rm -rf "$venv"
+        mkdir -p "$(dirname "$venv")"
+        if ! "$PYTHON" -m venv --system-site-packages "$venv" >/dev/null 2>&1; then
+            if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+                say "python3 cannot create virtualenvs: installing Debian's python3-venv"
+                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            fi
+            rm -rf "$venv"
+            "$PYTHON" -m venv --system-site-packages "$venv" || die "$PYTHON cannot create a virtualenv"
+        fi
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt" \
+            || die "pip could not install the pinned requirements"
+        touch "$venv/.complete"
+    fi
+    PYTHON="$venv/bin/python"
 }
 
 # --- PostgreSQL ----------------------------------------------------------------
@@ -170,7 +193,7 @@ cmd_run() {
     dir="$(state_dir)"
     port="${CSW_PG_PORT:-55432}"
     db="${CSW_DB:-csw}"
-    install_requirements "$dir"
+    use_virtualenv
     start_cluster "$dir" "$port"
     rc="$dir/odoo.conf"
     write_rc "$rc" "$dir" "$port"
@@ -207,7 +230,7 @@ cmd_test() {
     find_odoo
     find_postgres
     local dir port rc status=0
-    install_requirements "$(state_dir)"
+    use_virtualenv
     if [[ "$(id -u)" == 0 ]]; then
         dir="$(mktemp -d /var/tmp/csw-test-XXXXXX)"
     else
@@ -237,7 +260,7 @@ cmd_test() {
 
 cmd_lint() {
     cd "$REPO"
-    install_requirements "$(state_dir)"
+    use_virtualenv
     say "ruff"
     "$PYTHON" -m ruff check .
     "$PYTHON" -m ruff format --check .
