@@ -5,6 +5,7 @@
 #                   on http://127.0.0.1:8069 (login printed)
 #   ./dev.sh test   the whole test suite on throwaway databases (pytest-odoo)
 #   ./dev.sh lint   ruff and the pylint-odoo mandatory checks
+#   ./dev.sh i18n   export the addon's terms and merge them into i18n/zh_CN.po
 #
 # Odoo 18.0 is found through ODOO_PATH (a source tree holding odoo-bin) or as
 # an `odoo` package importable by python3. Other settings (all optional):
@@ -226,22 +227,28 @@ exec_odoo_server() {
     fi
 }
 
+# throwaway_cluster: a private cluster in a new directory, removed on exit; sets TMP_DIR and TMP_RC
+throwaway_cluster() {
+    local port
+    if [[ "$(id -u)" == 0 ]]; then
+        TMP_DIR="$(mktemp -d /var/tmp/csw-test-XXXXXX)"
+    else
+        TMP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/csw-test-XXXXXX")"
+    fi
+    chmod 755 "$TMP_DIR"
+    trap 'stop_cluster "$TMP_DIR"; rm -rf "$TMP_DIR"' EXIT
+    port="$(free_port)"
+    start_cluster "$TMP_DIR" "$port"
+    TMP_RC="$TMP_DIR/odoo.conf"
+    CSW_HTTP_PORT="$(free_port)" write_rc "$TMP_RC" "$TMP_DIR" "$port"
+}
+
 cmd_test() {
     find_odoo
     find_postgres
-    local dir port rc status=0
     use_virtualenv
-    if [[ "$(id -u)" == 0 ]]; then
-        dir="$(mktemp -d /var/tmp/csw-test-XXXXXX)"
-    else
-        dir="$(mktemp -d "${TMPDIR:-/tmp}/csw-test-XXXXXX")"
-    fi
-    chmod 755 "$dir"
-    port="$(free_port)"
-    trap 'stop_cluster "$dir"; rm -rf "$dir"' EXIT
-    start_cluster "$dir" "$port"
-    rc="$dir/odoo.conf"
-    CSW_HTTP_PORT="$(free_port)" write_rc "$rc" "$dir" "$port"
+    throwaway_cluster
+    local rc="$TMP_RC" status=0
     cd "$REPO"
     say "installing $ADDON without demo data"
     odoo -c "$rc" -d csw_test --without-demo=all -i "$ADDON" --load-language=zh_CN \
@@ -258,6 +265,39 @@ cmd_test() {
     return "$status"
 }
 
+# Export the addon's terms to i18n/*.pot and merge them into i18n/zh_CN.po,
+# keeping every existing translation; lists the terms still to translate.
+cmd_i18n() {
+    find_odoo
+    find_postgres
+    use_virtualenv
+    throwaway_cluster
+    local pot="$REPO/$ADDON/i18n/$ADDON.pot"
+    odoo -c "$TMP_RC" -d csw_i18n -i "$ADDON" --without-demo=all --stop-after-init --log-level=warn \
+        || die "installing $ADDON failed"
+    odoo -c "$TMP_RC" -d csw_i18n --i18n-export="$pot" --modules="$ADDON" --log-level=warn \
+        || die "exporting the terms failed"
+    "$PYTHON" - "$pot" "$REPO/$ADDON/i18n/zh_CN.po" <<'EOF'
+import sys
+
+import polib
+
+pot_path, po_path = sys.argv[1:]
+old = {entry.msgid: entry.msgstr for entry in polib.pofile(po_path) if entry.msgstr}
+po = polib.pofile(pot_path)
+po.metadata.update({"Language": "zh_CN", "Plural-Forms": ""})
+missing = []
+for entry in po:
+    entry.msgstr = old.get(entry.msgid, "")
+    if not entry.msgstr:
+        missing.append(entry.msgid)
+po.save(po_path)
+print(f"{len(po)} terms, {len(missing)} to translate in {po_path}")
+for msgid in missing:
+    print("  " + msgid.replace("\n", " "))
+EOF
+}
+
 cmd_lint() {
     cd "$REPO"
     use_virtualenv
@@ -272,5 +312,6 @@ case "${1:-}" in
     run) shift; cmd_run "$@" ;;
     test) shift; cmd_test "$@" ;;
     lint) shift; cmd_lint "$@" ;;
-    *) echo "usage: ./dev.sh run | test [pytest args] | lint" >&2; exit 2 ;;
+    i18n) shift; cmd_i18n "$@" ;;
+    *) echo "usage: ./dev.sh run | test [pytest args] | lint | i18n" >&2; exit 2 ;;
 esac
