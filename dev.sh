@@ -121,7 +121,9 @@ find_postgres() {
 # Run a PostgreSQL tool as the cluster owner: initdb refuses root.
 as_pg_owner() {
     if [[ "$(id -u)" == 0 ]]; then
-        runuser -u postgres -- "$@"
+        local runuser
+        runuser="$(PATH="$PATH:/usr/sbin:/sbin" command -v runuser)" || die "runuser is missing (util-linux)"
+        "$runuser" -u postgres -- "$@"
     else
         "$@"
     fi
