@@ -22,7 +22,7 @@
         "views/menus.xml",
     ],
     "demo": [
-        "demo/res_users_demo.xml",
+        "demo/res_company_demo.xml",
         "demo/csw_project_demo.xml",
         "demo/csw_subcontract_demo.xml",
     ],

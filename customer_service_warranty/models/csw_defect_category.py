@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from . import warranty_clock
 
@@ -16,12 +17,19 @@ class CswDefectCategory(models.Model):
     _name = "csw.defect.category"
     _description = "Defect Category"
     _parent_store = True
-    _order = "complete_name"
-    _rec_name = "complete_name"
+    _order = "sort_path"
+    _rec_names_search = ["name", "code", "parent_id.name"]
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    complete_name = fields.Char(compute="_compute_complete_name", recursive=True, store=True)
+    complete_name = fields.Char(compute="_compute_complete_name", search="_search_complete_name", recursive=True)
+    sort_path = fields.Char(
+        compute="_compute_sort_path",
+        recursive=True,
+        store=True,
+        index=True,
+        help="Orders categories as a tree, by sequence under each parent.",
+    )
     code = fields.Char(index=True)
     parent_id = fields.Many2one(
         "csw.defect.category",
@@ -69,6 +77,8 @@ class CswDefectCategory(models.Model):
         ("period_value_positive", "CHECK(statutory_period_value >= 0)", "Periods cannot be negative."),
     ]
 
+    # The full name follows the user's language, so it is computed, not stored.
+    @api.depends_context("lang")
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
         for category in self:
@@ -76,6 +86,28 @@ class CswDefectCategory(models.Model):
                 category.complete_name = f"{category.parent_id.complete_name} / {category.name}"
             else:
                 category.complete_name = category.name
+
+    def _search_complete_name(self, operator, value):
+        if operator in expression.NEGATIVE_TERM_OPERATORS:
+            return [
+                "&",
+                ("name", operator, value),
+                "|",
+                ("parent_id", "=", False),
+                ("parent_id.name", operator, value),
+            ]
+        return ["|", ("name", operator, value), ("parent_id.name", operator, value)]
+
+    @api.depends("complete_name")
+    def _compute_display_name(self):
+        for category in self:
+            category.display_name = category.complete_name
+
+    @api.depends("sequence", "parent_id.sort_path")
+    def _compute_sort_path(self):
+        for category in self:
+            own = f"{category.sequence:06d}.{category._origin.id or 0:09d}/"
+            category.sort_path = (category.parent_id.sort_path or "") + own
 
     @api.depends_context("company")
     @api.depends(

@@ -98,3 +98,23 @@ class TestDefectCategory(CswCase):
         with self.assertRaises(AccessError):
             self.env["csw.defect.category"].with_user(self.project_agent).create({"name": "Lift"})
         self.assertTrue(self.category("decoration").with_user(self.project_agent).period_display)
+
+    def test_full_name_follows_the_user_language_and_tree_order(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_service_warranty"], ["zh_CN"])
+        bathroom = self.category("waterproofing_bathroom")
+        self.assertEqual(
+            bathroom.with_context(lang="en_US").display_name,
+            "Waterproofing and seepage (roof, wet rooms, exterior walls) / Bathroom leaks",
+        )
+        self.assertEqual(
+            bathroom.with_context(lang="zh_CN").display_name,
+            "屋面防水、有防水要求的卫生间/房间和外墙面的防渗漏 / 卫生间渗漏",
+        )
+        Category = self.env["csw.defect.category"].with_context(lang="zh_CN")
+        self.assertIn(bathroom, Category.search([("complete_name", "ilike", "卫生间渗漏")]))
+        self.assertIn(bathroom, Category.search([("complete_name", "ilike", "防渗漏")]))
+        # the tree order: each main category followed by its sub-categories, by sequence
+        ordered = Category.search([("id", "child_of", self.category("waterproofing").id)])
+        self.assertEqual(ordered[0], self.category("waterproofing"))
+        self.assertEqual(ordered[1:3], self.category("waterproofing_roof") | bathroom)
