@@ -1,8 +1,13 @@
 from . import (
+    csw_assessment,
     csw_defect_category,
     csw_project,
+    csw_sla_policy,
     csw_subcontract,
+    csw_ticket,
+    csw_ticket_constants,
     csw_unit,
+    ir_sequence,
     res_company,
     res_config_settings,
     res_partner,

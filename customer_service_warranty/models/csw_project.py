@@ -59,11 +59,19 @@ class CswProject(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Users who work on this estate. Project agents see only the estates they are members of.",
     )
+    ticket_assignment = fields.Selection(
+        [("lead", "CS lead"), ("balanced", "Balanced among members")],
+        default="lead",
+        required=True,
+        help="New tickets go to the CS lead, or to the member with the fewest open tickets. "
+        "Tickets of key-account units always go to their dedicated person.",
+    )
 
     unit_ids = fields.One2many("csw.unit", "project_id", string="Units")
     unit_count = fields.Integer(compute="_compute_counts")
     subcontract_ids = fields.One2many("csw.subcontract", "project_id", string="Subcontracts")
     subcontract_count = fields.Integer(compute="_compute_counts")
+    open_ticket_count = fields.Integer(string="Open Tickets", compute="_compute_counts")
     note = fields.Html()
 
     _sql_constraints = [
@@ -76,9 +84,17 @@ class CswProject(models.Model):
         subcontracts = dict(
             self.env["csw.subcontract"]._read_group([("project_id", "in", self.ids)], ["project_id"], ["__count"])
         )
+        open_tickets = dict(
+            self.env["csw.ticket"]._read_group(
+                [("project_id", "in", self.ids), ("state", "in", ("new", "in_progress", "waiting"))],
+                ["project_id"],
+                ["__count"],
+            )
+        )
         for project in self:
             project.unit_count = units.get(project, 0)
             project.subcontract_count = subcontracts.get(project, 0)
+            project.open_ticket_count = open_tickets.get(project, 0)
 
     @api.constrains("completion_date", "handover_date")
     def _check_dates(self):
@@ -112,6 +128,13 @@ class CswProject(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")
         action["domain"] = [("project_id", "=", self.id)]
         action["context"] = {"default_project_id": self.id}
+        return action
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_ticket_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        action["context"] = {"default_project_id": self.id, "search_default_open": 1}
         return action
 
     def action_view_subcontracts(self):

@@ -20,6 +20,31 @@ class ResCompany(models.Model):
     csw_cooling_end_month = fields.Selection(MONTHS, string="Cooling Season Ends (Month)", default="9")
     csw_cooling_end_day = fields.Integer(string="Cooling Season Ends (Day)", default=30)
 
+    # Service levels and escalation of tickets
+    csw_sla_risk_percent = fields.Float(
+        string="At Risk Below (% of Target Left)",
+        default=25.0,
+        help="A ticket is at risk when less than this share of its SLA target is left.",
+    )
+    csw_escalation_interval_hours = fields.Float(
+        string="Escalation Interval (Hours)",
+        default=24.0,
+        help="Hours after an escalation before a still-breached ticket goes one level up.",
+    )
+    csw_team_leader_id = fields.Many2one("res.users", string="Team Leader (Escalation Level 1)")
+    csw_cs_manager_id = fields.Many2one("res.users", string="CS Manager (Escalation Level 2)")
+    csw_general_manager_id = fields.Many2one("res.users", string="General Manager (Escalation Level 3)")
+    csw_assessment_gm_points = fields.Integer(
+        string="Assessment Points: Complaint to the GM",
+        default=-10,
+        help="Points of the assessment created when a complaint reaches the general manager.",
+    )
+    csw_assessment_gm_amount = fields.Float(
+        string="Assessment Amount: Complaint to the GM",
+        default=200.0,
+        help="Penalty of the assessment created when a complaint reaches the general manager.",
+    )
+
     @api.constrains(
         "csw_heating_start_month",
         "csw_heating_start_day",

@@ -12,3 +12,11 @@ class ResConfigSettings(models.TransientModel):
     csw_cooling_start_day = fields.Integer(related="company_id.csw_cooling_start_day", readonly=False)
     csw_cooling_end_month = fields.Selection(related="company_id.csw_cooling_end_month", readonly=False)
     csw_cooling_end_day = fields.Integer(related="company_id.csw_cooling_end_day", readonly=False)
+
+    csw_sla_risk_percent = fields.Float(related="company_id.csw_sla_risk_percent", readonly=False)
+    csw_escalation_interval_hours = fields.Float(related="company_id.csw_escalation_interval_hours", readonly=False)
+    csw_team_leader_id = fields.Many2one(related="company_id.csw_team_leader_id", readonly=False)
+    csw_cs_manager_id = fields.Many2one(related="company_id.csw_cs_manager_id", readonly=False)
+    csw_general_manager_id = fields.Many2one(related="company_id.csw_general_manager_id", readonly=False)
+    csw_assessment_gm_points = fields.Integer(related="company_id.csw_assessment_gm_points", readonly=False)
+    csw_assessment_gm_amount = fields.Float(related="company_id.csw_assessment_gm_amount", readonly=False)

@@ -10,21 +10,46 @@ class ResPartner(models.Model):
     csw_unit_count = fields.Integer(string="Units", compute="_compute_csw_counts", groups=GROUP)
     csw_subcontract_ids = fields.One2many("csw.subcontract", "partner_id", string="Subcontracts", groups=GROUP)
     csw_subcontract_count = fields.Integer(string="Subcontract Count", compute="_compute_csw_counts", groups=GROUP)
+    csw_ticket_ids = fields.One2many("csw.ticket", "partner_id", string="Service Tickets", groups=GROUP)
+    csw_ticket_count = fields.Integer(string="Tickets", compute="_compute_csw_counts", groups=GROUP)
+    csw_complaint_count = fields.Integer(string="Complaints", compute="_compute_csw_counts", groups=GROUP)
 
     def _compute_csw_counts(self):
         units = dict(self.env["csw.unit"]._read_group([("owner_id", "in", self.ids)], ["owner_id"], ["__count"]))
         subcontracts = dict(
             self.env["csw.subcontract"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
+        tickets = self.env["csw.ticket"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id", "ticket_type"], ["__count"]
+        )
+        ticket_counts, complaint_counts = {}, {}
+        for partner, ticket_type, count in tickets:
+            ticket_counts[partner] = ticket_counts.get(partner, 0) + count
+            if ticket_type == "complaint":
+                complaint_counts[partner] = count
         for partner in self:
             partner.csw_unit_count = units.get(partner, 0)
             partner.csw_subcontract_count = subcontracts.get(partner, 0)
+            partner.csw_ticket_count = ticket_counts.get(partner, 0)
+            partner.csw_complaint_count = complaint_counts.get(partner, 0)
 
     def action_csw_view_units(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")
         action["domain"] = [("owner_id", "=", self.id)]
         action["context"] = {"default_owner_id": self.id}
+        return action
+
+    def action_csw_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_ticket_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_csw_view_complaints(self):
+        action = self.action_csw_view_tickets()
+        action["domain"].append(("ticket_type", "=", "complaint"))
         return action
 
     def action_csw_view_subcontracts(self):

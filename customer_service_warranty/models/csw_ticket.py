@@ -1,0 +1,554 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import is_html_empty
+
+from .csw_ticket_constants import CHANNELS, OPEN_STATES, PRIORITIES, SLA_STATES, STATES, TICKET_TYPES
+
+
+class CswTicket(models.Model):
+    """A service ticket (客服工单): a consultation, complaint, repair request, suggestion or praise."""
+
+    _name = "csw.ticket"
+    _description = "Service Ticket"
+    _inherit = ["mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, received_date desc, id desc"
+    _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
+    _primary_email = "partner_email"
+    _check_company_auto = True
+
+    number = fields.Char(readonly=True, copy=False, index="trigram", default="/")
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    ticket_type = fields.Selection(TICKET_TYPES, string="Type", required=True, default="repair", tracking=True)
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
+    priority = fields.Selection(PRIORITIES, required=True, default="0", tracking=True)
+    state = fields.Selection(
+        STATES,
+        required=True,
+        default="new",
+        tracking=True,
+        copy=False,
+        group_expand="_group_expand_states",
+    )
+    received_date = fields.Datetime(
+        string="Received On",
+        required=True,
+        default=fields.Datetime.now,
+        help="When the owner called, came in or wrote: the SLA clock starts here.",
+    )
+
+    # Who and where
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Owner / Caller",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+    )
+    partner_phone = fields.Char(
+        string="Phone",
+        compute="_compute_partner_contact",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+    )
+    partner_email = fields.Char(
+        string="E-mail",
+        compute="_compute_partner_contact",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    unit_id = fields.Many2one("csw.unit", index=True, check_company=True, tracking=True)
+    project_id = fields.Many2one(
+        "csw.project",
+        string="Estate",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+    )
+    location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned To",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    description = fields.Html()
+    resolution = fields.Html(help="What was done for the owner. Required to resolve or close the ticket.")
+
+    # SLA
+    sla_policy_id = fields.Many2one(
+        "csw.sla.policy",
+        string="SLA Policy",
+        compute="_compute_sla_policy_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    resolve_deadline = fields.Datetime(
+        string="Resolution Deadline", compute="_compute_deadlines", store=True, index=True
+    )
+    response_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
+    resolve_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
+    first_response_date = fields.Datetime(readonly=True, copy=False)
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False)
+    waiting_since = fields.Datetime(readonly=True, copy=False)
+    sla_paused_hours = fields.Float(
+        string="Paused (Working Hours)",
+        readonly=True,
+        copy=False,
+        help="Working hours spent waiting on the owner, added back to the deadlines.",
+    )
+    response_breached = fields.Boolean(readonly=True, copy=False)
+    sla_state = fields.Selection(SLA_STATES, string="SLA", default="on_track", readonly=True, copy=False, index=True)
+    escalation_level = fields.Integer(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="0: none; 1: team leader; 2: CS manager; 3: general manager.",
+    )
+    escalation_date = fields.Datetime(readonly=True, copy=False)
+    assessment_ids = fields.One2many("csw.assessment", "ticket_id", string="Assessments")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.model
+    def _group_expand_states(self, states, domain):
+        return [key for key, _label in STATES if key != "cancelled"]
+
+    @api.depends("unit_id")
+    def _compute_partner_id(self):
+        for ticket in self:
+            if ticket.unit_id.owner_id and not ticket.partner_id:
+                ticket.partner_id = ticket.unit_id.owner_id
+
+    @api.depends("partner_id")
+    def _compute_partner_contact(self):
+        for ticket in self:
+            if ticket.partner_id:
+                ticket.partner_phone = ticket.partner_id.mobile or ticket.partner_id.phone or ticket.partner_phone
+                ticket.partner_email = ticket.partner_id.email or ticket.partner_email
+
+    @api.depends("unit_id")
+    def _compute_project_id(self):
+        for ticket in self:
+            if ticket.unit_id:
+                ticket.project_id = ticket.unit_id.project_id
+
+    @api.depends("project_id")
+    def _compute_company_id(self):
+        for ticket in self:
+            ticket.company_id = ticket.project_id.company_id or ticket.company_id or self.env.company
+
+    @api.depends("project_id", "unit_id")
+    def _compute_user_id(self):
+        """The dedicated person of a key-account unit, else the estate's rule: its CS lead,
+        or the member with the fewest open tickets when the estate balances the load."""
+        balanced_projects = self.project_id.filtered(lambda p: p.ticket_assignment == "balanced")
+        load = {}
+        if balanced_projects:
+            open_tickets = (
+                self.env["csw.ticket"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("state", "in", ("new", "in_progress", "waiting")),
+                        ("user_id", "in", balanced_projects.member_ids.ids),
+                    ],
+                    ["user_id"],
+                    ["__count"],
+                )
+            )
+            load = dict(open_tickets)
+        for ticket in self:
+            unit, project = ticket.unit_id, ticket.project_id
+            if unit.key_account and unit.key_account_user_id:
+                ticket.user_id = unit.key_account_user_id
+            elif project.ticket_assignment == "balanced" and project.member_ids:
+                user = min(project.member_ids, key=lambda member: (load.get(member, 0), member.id))
+                load[user] = load.get(user, 0) + 1
+                ticket.user_id = user
+            elif project.cs_user_id:
+                ticket.user_id = project.cs_user_id
+            elif not ticket.user_id:
+                ticket.user_id = self.env.user if not self.env.user.share else False
+
+    @api.depends("ticket_type", "priority", "company_id")
+    def _compute_sla_policy_id(self):
+        for ticket, policy in self.env["csw.sla.policy"]._find_for_tickets(self).items():
+            ticket.sla_policy_id = policy
+
+    @api.depends("sla_policy_id", "received_date", "sla_paused_hours", "company_id.csw_sla_risk_percent")
+    def _compute_deadlines(self):
+        for ticket in self:
+            policy = ticket.sla_policy_id
+            if not policy or not ticket.received_date:
+                ticket.update(
+                    {
+                        "response_deadline": False,
+                        "resolve_deadline": False,
+                        "response_risk_date": False,
+                        "resolve_risk_date": False,
+                    }
+                )
+                continue
+            start, paused, company = ticket.received_date, ticket.sla_paused_hours, ticket.company_id
+            safe_share = 1 - company.csw_sla_risk_percent / 100
+            # a ticket leaves "new" before it can wait, so the response clock never pauses
+            ticket.response_deadline = policy._plan(start, policy.response_hours, company)
+            ticket.resolve_deadline = policy._plan(start, policy.resolve_hours + paused, company)
+            ticket.response_risk_date = policy._plan(start, policy.response_hours * safe_share, company)
+            ticket.resolve_risk_date = policy._plan(start, policy.resolve_hours * safe_share + paused, company)
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("state", "ticket_type", "unit_id")
+    def _check_repair_has_unit(self):
+        for ticket in self:
+            if ticket.ticket_type == "repair" and not ticket.unit_id and ticket.state not in ("new", "cancelled"):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s is a repair request: enter the owner's unit before working on it.",
+                        ticket=ticket.number,
+                    )
+                )
+
+    @api.constrains("state", "resolution")
+    def _check_resolution(self):
+        for ticket in self:
+            if ticket.state in ("resolved", "closed") and is_html_empty(ticket.resolution):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be resolved or closed without a resolution note: "
+                        "write what was done for the owner.",
+                        ticket=ticket.number,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("number", "/") == "/":
+                company = self._company_of_vals(vals)
+                received = fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
+                sequence = self.env["ir.sequence"]._csw_company_sequence("csw.ticket", company)
+                vals["number"] = sequence._next(sequence_date=fields.Date.context_today(self, received))
+        tickets = super().create(vals_list)
+        followers = tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))
+        for ticket in followers:
+            ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
+        tickets._refresh_sla_state()
+        return tickets
+
+    def _company_of_vals(self, vals):
+        """The company a ticket will belong to, before it is created (for its number)."""
+        if vals.get("company_id"):
+            return self.env["res.company"].browse(vals["company_id"])
+        if vals.get("unit_id"):
+            return self.env["csw.unit"].browse(vals["unit_id"]).company_id
+        if vals.get("project_id"):
+            return self.env["csw.project"].browse(vals["project_id"]).company_id
+        return self.env.company
+
+    def write(self, vals):
+        if "state" not in vals:
+            return super().write(vals)
+        new_state = vals["state"]
+        now = fields.Datetime.now()
+        resuming = self.filtered(lambda t: t.state == "waiting" and new_state != "waiting")
+        paused = {ticket: ticket._waiting_hours(now) for ticket in resuming}
+        leaving_new = self.filtered(lambda t: t.state == "new" and new_state not in ("new", "cancelled"))
+        result = super().write(vals)
+        for ticket, hours in paused.items():
+            ticket.write({"sla_paused_hours": ticket.sla_paused_hours + hours, "waiting_since": False})
+        if new_state == "waiting":
+            self.filtered(lambda t: not t.waiting_since).write({"waiting_since": now})
+        leaving_new.filtered(lambda t: not t.first_response_date)._record_first_response(now)
+        if new_state == "resolved":
+            self.write({"resolved_date": now})
+        elif new_state == "closed":
+            self.filtered(lambda t: not t.resolved_date).write({"resolved_date": now})
+            self.write({"closed_date": now})
+        elif new_state in (*OPEN_STATES, "waiting"):
+            self.write({"resolved_date": False, "closed_date": False})
+        self._refresh_sla_state()
+        return result
+
+    # ------------------------------------------------------------------
+    # Mail gateway
+    # ------------------------------------------------------------------
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A ticket from an e-mail to the service alias: the sender is matched to an owner."""
+        values = dict(custom_values or {})
+        values.setdefault("name", msg_dict.get("subject") or self.env._("(no subject)"))
+        values["channel"] = "email"
+        values.setdefault("description", msg_dict.get("body"))
+        # the gateway has matched the sender's address to a partner, if any
+        author = self.env["res.partner"].browse(msg_dict.get("author_id") or [])
+        if author:
+            values.setdefault("partner_id", author.id)
+            units = self.env["csw.unit"].search([("owner_id", "=", author.id)], limit=2)
+            if len(units) == 1:
+                values.setdefault("unit_id", units.id)
+        else:
+            values.setdefault("partner_email", msg_dict.get("email_from"))
+        return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """The owner's reply ends the wait on them."""
+        self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # a reply to the owner (not an internal note) by an employee is the first response
+        if (
+            message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and message.author_id.user_ids.filtered(lambda user: not user.share)
+        ):
+            self.filtered(lambda t: not t.first_response_date)._record_first_response(message.date)
+        return super()._message_post_after_hook(message, msg_vals)
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id and self.partner_id.email:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Owner / Caller")
+            )
+        return recipients
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def _check_state_in(self, allowed, action):
+        refused = self.filtered(lambda t: t.state not in allowed)
+        if refused:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is %(state)s: it cannot be %(action)s.",
+                    ticket=refused[0].number,
+                    state=states[refused[0].state],
+                    action=action,
+                )
+            )
+
+    def action_start(self):
+        self._check_state_in(("new",), self.env._("started"))
+        self.write({"state": "in_progress"})
+
+    def action_wait(self):
+        self._check_state_in(("new", "in_progress"), self.env._("put on hold"))
+        self.write({"state": "waiting"})
+
+    def action_resume(self):
+        self._check_state_in(("waiting",), self.env._("resumed"))
+        self.write({"state": "in_progress"})
+
+    def action_resolve(self):
+        self._check_state_in(("new", "in_progress", "waiting"), self.env._("resolved"))
+        self.write({"state": "resolved"})
+
+    def action_close(self):
+        self._check_state_in(("resolved",), self.env._("closed"))
+        self.write({"state": "closed"})
+
+    def action_reopen(self):
+        self._check_state_in(("resolved", "closed"), self.env._("reopened"))
+        self.write({"state": "in_progress"})
+
+    def action_cancel(self):
+        self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
+        self.write({"state": "cancelled"})
+
+    # ------------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------------
+    def _waiting_hours(self, now):
+        self.ensure_one()
+        if not self.waiting_since or not self.sla_policy_id:
+            return 0.0
+        return self.sla_policy_id._working_hours_between(self.waiting_since, now, self.company_id)
+
+    def _record_first_response(self, when):
+        for ticket in self:
+            ticket.write(
+                {
+                    "first_response_date": when,
+                    "response_breached": bool(ticket.response_deadline and when > ticket.response_deadline),
+                }
+            )
+
+    def _sla_domains(self, now):
+        """``(breached, at_risk)`` domains of running tickets at ``now``."""
+        breached = [
+            "|",
+            ("response_breached", "=", True),
+            "|",
+            "&",
+            ("first_response_date", "=", False),
+            ("response_deadline", "<", now),
+            ("resolve_deadline", "<", now),
+        ]
+        at_risk = [
+            "|",
+            "&",
+            ("first_response_date", "=", False),
+            ("response_risk_date", "<", now),
+            ("resolve_risk_date", "<", now),
+        ]
+        return breached, at_risk
+
+    def _refresh_sla_state(self, now=None):
+        """Set the SLA state of running tickets, a few queries for any number of them.
+
+        Called on ``self`` after changes, or on the empty recordset by the cron for every
+        running ticket. Waiting tickets keep their state (the clock is paused); resolved
+        ones keep it too, with a late resolution counted as breached.
+        """
+        now = now or fields.Datetime.now()
+        scope = [("id", "in", self.ids)] if self else []
+        running = [*scope, ("state", "in", OPEN_STATES)]
+        breached, at_risk = self._sla_domains(now)
+        Ticket = self.env["csw.ticket"].sudo()
+        Ticket.search(
+            [
+                *running,
+                ("response_breached", "=", False),
+                ("first_response_date", "=", False),
+                ("response_deadline", "<", now),
+            ]
+        ).write({"response_breached": True})
+        Ticket.search([*running, ("sla_state", "!=", "breached"), *breached]).write({"sla_state": "breached"})
+        Ticket.search([*running, ("sla_state", "!=", "at_risk"), "!", *breached, *at_risk]).write(
+            {"sla_state": "at_risk"}
+        )
+        Ticket.search([*running, ("sla_state", "!=", "on_track"), "!", *breached, "!", *at_risk]).write(
+            {"sla_state": "on_track"}
+        )
+        if self:
+            finished = self.filtered(lambda t: t.state in ("resolved", "closed") and t.resolved_date)
+            late = finished.filtered(
+                lambda t: t.response_breached or (t.resolve_deadline and t.resolved_date > t.resolve_deadline)
+            )
+            late.sudo().write({"sla_state": "breached"})
+            (finished - late).filtered(lambda t: t.sla_state == "at_risk").sudo().write({"sla_state": "on_track"})
+
+    @api.model
+    def _cron_escalate(self):
+        """Refresh SLA states, then raise breached tickets one escalation level.
+
+        Level 1 at the breach, each further level when the previous one is
+        older than the company's escalation interval. Works on whole record sets:
+        the number of queries does not depend on the number of tickets.
+        """
+        now = fields.Datetime.now()
+        self._refresh_sla_state(now)
+        candidates = self.sudo()._read_group(
+            [("state", "in", OPEN_STATES), ("sla_state", "=", "breached"), ("escalation_level", "<", 3)],
+            ["company_id"],
+        )
+        for (company,) in candidates:
+            interval = fields.Datetime.subtract(now, hours=company.csw_escalation_interval_hours)
+            for level in (1, 2, 3):
+                domain = [
+                    ("company_id", "=", company.id),
+                    ("state", "in", OPEN_STATES),
+                    ("sla_state", "=", "breached"),
+                    ("escalation_level", "=", level - 1),
+                ]
+                if level > 1:
+                    domain.append(("escalation_date", "<=", interval))
+                tickets = self.sudo().search(domain)
+                if tickets:
+                    tickets._escalate_to(level, company, now)
+
+    def _escalate_to(self, level, company, now):
+        recipient = {
+            1: company.csw_team_leader_id,
+            2: company.csw_cs_manager_id,
+            3: company.csw_general_manager_id,
+        }[level]
+        role = {
+            1: self.env._("team leader"),
+            2: self.env._("CS manager"),
+            3: self.env._("general manager"),
+        }[level]
+        self.write({"escalation_level": level, "escalation_date": now})
+        summary = self.env._("SLA breached: escalated to level %(level)s", level=level)
+        bodies = {
+            ticket.id: Markup("<p>%s</p>")
+            % self.env._(
+                "The SLA of this ticket is breached: escalated to level %(level)s (%(role)s)%(whom)s.",
+                level=level,
+                role=role,
+                whom=f", {recipient.name}" if recipient else "",
+            )
+            for ticket in self
+        }
+        self._message_log_batch(bodies=bodies)
+        responsible = recipient or None
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("csw.ticket")
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": ticket.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": summary,
+                    "user_id": (responsible or ticket.user_id or ticket.project_id.cs_user_id).id,
+                    "date_deadline": fields.Date.context_today(self, now),
+                }
+                for ticket in self
+                if responsible or ticket.user_id or ticket.project_id.cs_user_id
+            ]
+        )
+        if level == 3:
+            complaints = self.filtered(lambda t: t.ticket_type == "complaint" and t.user_id)
+            self.env["csw.assessment"].sudo().create(
+                [
+                    {
+                        "user_id": ticket.user_id.id,
+                        "company_id": ticket.company_id.id,
+                        "date": fields.Date.context_today(self, now),
+                        "reason": "complaint_gm",
+                        "points": company.csw_assessment_gm_points,
+                        "amount": company.csw_assessment_gm_amount,
+                        "ticket_id": ticket.id,
+                    }
+                    for ticket in complaints
+                ]
+            )

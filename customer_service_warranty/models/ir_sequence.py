@@ -1,0 +1,44 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+
+# Numbers of these documents restart every month: KF2026110001, KF2026110002, ...
+MONTHLY_SEQUENCES = {
+    "csw.ticket": "KF",
+}
+
+
+class IrSequence(models.Model):
+    _inherit = "ir.sequence"
+
+    def _csw_company_sequence(self, code, company):
+        """The company's own sequence for ``code``, created on first use."""
+        sequence = self.sudo().search([("code", "=", code), ("company_id", "=", company.id)], limit=1)
+        if not sequence:
+            sequence = self.sudo().create(
+                {
+                    "name": f"{code} ({company.name})",
+                    "code": code,
+                    "company_id": company.id,
+                    "prefix": MONTHLY_SEQUENCES[code] + "%(range_year)s%(range_month)s",
+                    "padding": 4,
+                    "use_date_range": True,
+                }
+            )
+        return sequence
+
+    def _create_date_range_seq(self, date):
+        if self.code not in MONTHLY_SEQUENCES:
+            return super()._create_date_range_seq(date)
+        first_day = fields.Date.to_date(date).replace(day=1)
+        return (
+            self.env["ir.sequence.date_range"]
+            .sudo()
+            .create(
+                {
+                    "sequence_id": self.id,
+                    "date_from": first_day,
+                    "date_to": first_day + relativedelta(months=1, days=-1),
+                }
+            )
+        )

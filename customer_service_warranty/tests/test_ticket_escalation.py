@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common_ticket import CswTicketCase
+
+
+@tagged("post_install", "-at_install")
+class TestTicketEscalation(CswTicketCase):
+    def _activities(self, tickets):
+        return self.env["mail.activity"].search([("res_model", "=", "csw.ticket"), ("res_id", "in", tickets.ids)])
+
+    def test_breached_complaint_climbs_three_levels_and_creates_an_assessment(self):
+        received = self.shanghai(2026, 11, 16, 9, 0)
+        complaint = self.ticket(ticket_type="complaint", received_date=received, user_id=self.project_agent.id)
+        breach = complaint.response_deadline + timedelta(minutes=5)
+        Ticket = self.env["csw.ticket"]
+        with freeze_time(breach):
+            Ticket._cron_escalate()
+        self.assertEqual(complaint.sla_state, "breached")
+        self.assertEqual(complaint.escalation_level, 1)
+        self.assertEqual(self._activities(complaint).user_id, self.team_leader)
+        self.assertIn("level 1", complaint.message_ids[0].body)
+        with freeze_time(breach + timedelta(hours=23)):
+            Ticket._cron_escalate()
+        self.assertEqual(complaint.escalation_level, 1, "the interval (24 h) has not passed yet")
+        with freeze_time(breach + timedelta(hours=24, minutes=1)):
+            Ticket._cron_escalate()
+        self.assertEqual(complaint.escalation_level, 2)
+        self.assertIn(self.manager, self._activities(complaint).user_id)
+        self.assertFalse(complaint.assessment_ids)
+        with freeze_time(breach + timedelta(hours=48, minutes=2)):
+            Ticket._cron_escalate()
+        self.assertEqual(complaint.escalation_level, 3)
+        self.assertIn(self.general_manager, self._activities(complaint).user_id)
+        assessment = complaint.assessment_ids
+        self.assertEqual(len(assessment), 1)
+        self.assertEqual(assessment.user_id, self.project_agent)
+        self.assertEqual(assessment.reason, "complaint_gm")
+        self.assertEqual(assessment.amount, 200)
+        with freeze_time(breach + timedelta(days=10)):
+            Ticket._cron_escalate()
+        self.assertEqual(complaint.escalation_level, 3)
+        self.assertEqual(len(complaint.assessment_ids), 1)
+
+    def test_level_three_on_a_repair_creates_no_assessment(self):
+        repair = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        for days in (1, 3, 5):
+            with freeze_time(self.shanghai(2026, 11, 16 + days, 12, 0)):
+                self.env["csw.ticket"]._cron_escalate()
+        self.assertEqual(repair.escalation_level, 3)
+        self.assertFalse(repair.assessment_ids)
+
+    def test_resolved_tickets_do_not_escalate(self):
+        ticket = self.ticket(ticket_type="complaint", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        ticket.write({"resolution": "<p>已致电业主解释</p>"})
+        ticket.action_resolve()
+        with freeze_time(self.shanghai(2026, 12, 1, 9, 0)):
+            self.env["csw.ticket"]._cron_escalate()
+        self.assertEqual(ticket.escalation_level, 0)
+
+    def test_cron_queries_do_not_grow_with_the_number_of_tickets(self):
+        received = self.shanghai(2026, 11, 16, 9, 0)
+        Ticket = self.env["csw.ticket"]
+        # only the tickets of this test run (demo tickets would escalate on their own)
+        Ticket.search([("state", "in", ("new", "in_progress", "waiting"))]).write({"state": "cancelled"})
+
+        def escalate(count, start_day):
+            tickets = Ticket.create(
+                [
+                    {
+                        "name": f"投诉{n}",
+                        "ticket_type": "complaint",
+                        "unit_id": self.unit.id,
+                        "received_date": received + timedelta(days=start_day),
+                    }
+                    for n in range(count)
+                ]
+            )
+            with freeze_time(tickets[0].response_deadline + timedelta(minutes=1)):
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                Ticket._cron_escalate()
+                queries = self.env.cr.sql_log_count - before
+            self.assertEqual(set(tickets.mapped("escalation_level")), {1})
+            tickets.write({"state": "cancelled"})
+            return queries
+
+        escalate(3, 0)  # warms the caches
+        few = escalate(10, 7)
+        hundred = escalate(100, 14)
+        many = escalate(200, 21)
+        self.assertEqual(few, hundred)
+        # The ORM writes and inserts 100 rows per statement: 200 tickets cost a few more
+        # statements than 100, where one query per ticket would cost 190 more.
+        self.assertLessEqual(many - few, 10)

@@ -1,0 +1,138 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common_ticket import CswTicketCase
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSla(CswTicketCase):
+    """Deadlines in working hours of the company calendar, paused while waiting on the owner."""
+
+    def test_shipped_targets_follow_the_manuals(self):
+        complaint = self.ticket(ticket_type="complaint")
+        self.assertEqual(complaint.sla_policy_id.response_hours, 24)
+        urgent = self.ticket(ticket_type="repair", priority="2")
+        self.assertEqual((urgent.sla_policy_id.response_hours, urgent.sla_policy_id.resolve_hours), (2, 24))
+        normal = self.ticket(ticket_type="repair", priority="0")
+        self.assertEqual(normal.sla_policy_id, self.env.ref("customer_service_warranty.sla_policy_repair_normal"))
+
+    def test_company_policy_wins_over_the_shared_one(self):
+        own = self.env["csw.sla.policy"].create(
+            {
+                "name": "本公司投诉",
+                "ticket_type": "complaint",
+                "response_hours": 4,
+                "resolve_hours": 16,
+                "company_id": self.company.id,
+            }
+        )
+        self.assertEqual(self.ticket(ticket_type="complaint").sla_policy_id, own)
+        foreign = (
+            self.env["csw.ticket"]
+            .with_company(self.other_company)
+            .create({"name": "投诉", "ticket_type": "complaint", "company_id": self.other_company.id})
+        )
+        self.assertEqual(foreign.sla_policy_id, self.env.ref("customer_service_warranty.sla_policy_complaint"))
+
+    def test_deadline_over_a_weekend(self):
+        # Friday 2026-11-20 17:00: one hour left that day, then Monday
+        ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 20, 17, 0))
+        self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 23, 10, 0))
+        # 24 working hours: Fri 1 h, Mon 8 h, Tue 8 h, Wed 7 h (9-12, 13-17)
+        self.assertEqual(ticket.resolve_deadline, self.shanghai(2026, 11, 25, 17, 0))
+
+    def test_deadline_skips_a_public_holiday(self):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "公共假日",
+                "calendar_id": self.calendar.id,
+                "date_from": self.shanghai(2026, 11, 23, 0, 0),
+                "date_to": self.shanghai(2026, 11, 23, 23, 59),
+            }
+        )
+        ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 20, 17, 0))
+        self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 24, 10, 0))
+        self.assertEqual(ticket.resolve_deadline, self.shanghai(2026, 11, 26, 17, 0))
+
+    def test_complaint_answered_within_24_working_hours(self):
+        ticket = self.ticket(ticket_type="complaint", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 18, 18, 0))
+
+    def test_waiting_on_the_owner_pauses_the_clock(self):
+        received = self.shanghai(2026, 11, 16, 9, 0)  # Monday
+        ticket = self.ticket(ticket_type="complaint", received_date=received)
+        response, resolution = ticket.response_deadline, ticket.resolve_deadline
+        with freeze_time(self.shanghai(2026, 11, 16, 10, 0)):
+            ticket.action_start()
+            ticket.action_wait()
+        self.assertEqual(ticket.waiting_since, self.shanghai(2026, 11, 16, 10, 0))
+        with freeze_time(self.shanghai(2026, 11, 17, 10, 0)):
+            ticket.action_resume()
+        # a whole working day (8 h) waiting: both deadlines move one working day
+        self.assertEqual(ticket.sla_paused_hours, 8)
+        self.assertFalse(ticket.waiting_since)
+        self.assertEqual(ticket.resolve_deadline, self.shanghai(2026, 11, 23, 18, 0))
+        self.assertGreater(ticket.resolve_deadline, resolution)
+        self.assertEqual(ticket.response_deadline, response)  # answered before waiting
+
+    def test_first_response_by_reply_to_the_owner(self):
+        ticket = self.ticket(ticket_type="consultation", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        ticket.message_post(body="内部备注", message_type="comment", subtype_xmlid="mail.mt_note")
+        self.assertFalse(ticket.first_response_date)
+        with freeze_time(self.shanghai(2026, 11, 16, 11, 0)):
+            ticket.with_user(self.center_agent).message_post(
+                body="您好,已安排维修师傅明天上门。", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        self.assertEqual(ticket.first_response_date, self.shanghai(2026, 11, 16, 11, 0))
+        self.assertFalse(ticket.response_breached)
+        self.assertEqual(ticket.state, "new")
+
+    def test_first_response_by_leaving_new(self):
+        ticket = self.ticket(ticket_type="complaint", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        with freeze_time(self.shanghai(2026, 11, 19, 9, 0)):  # after the 24 working hours
+            ticket.action_start()
+        self.assertEqual(ticket.first_response_date, self.shanghai(2026, 11, 19, 9, 0))
+        self.assertTrue(ticket.response_breached)
+        self.assertEqual(ticket.sla_state, "breached")
+
+    def test_on_track_at_risk_breached(self):
+        ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        # response target 2 h, at risk with less than 25 % left: after 10:30
+        with freeze_time(self.shanghai(2026, 11, 16, 10, 0)):
+            ticket._refresh_sla_state()
+            self.assertEqual(ticket.sla_state, "on_track")
+        with freeze_time(self.shanghai(2026, 11, 16, 10, 45)):
+            ticket._refresh_sla_state()
+            self.assertEqual(ticket.sla_state, "at_risk")
+        with freeze_time(self.shanghai(2026, 11, 16, 11, 5)):
+            self.env["csw.ticket"]._refresh_sla_state()
+            self.assertEqual(ticket.sla_state, "breached")
+            self.assertTrue(ticket.response_breached)
+            # answering late does not clear the breach
+            ticket.action_start()
+            self.assertEqual(ticket.sla_state, "breached")
+
+    def test_resolved_in_time_is_on_track(self):
+        ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        with freeze_time(self.shanghai(2026, 11, 16, 9, 30)):
+            ticket.action_start()
+            ticket.resolution = "<p>已更换角阀</p>"
+            ticket.action_resolve()
+        self.assertEqual(ticket.sla_state, "on_track")
+        self.assertEqual(ticket.resolved_date, self.shanghai(2026, 11, 16, 9, 30))
+        with freeze_time(datetime(2027, 1, 1)):
+            self.env["csw.ticket"]._refresh_sla_state()
+        self.assertEqual(ticket.sla_state, "on_track")
+
+    def test_waiting_ticket_is_not_breached_while_paused(self):
+        ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        with freeze_time(self.shanghai(2026, 11, 16, 9, 10)):
+            ticket.action_start()
+            ticket.action_wait()
+        with freeze_time(self.shanghai(2026, 11, 20, 9, 0)):
+            self.env["csw.ticket"]._cron_escalate()
+        self.assertEqual(ticket.sla_state, "on_track")
+        self.assertEqual(ticket.escalation_level, 0)
