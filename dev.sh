@@ -203,8 +203,7 @@ cmd_run() {
     if ! as_pg_owner "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U odoo -d postgres -tAc \
             "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
         say "creating database $db with $ADDON and its demo data (a few minutes)"
-        odoo -c "$rc" -d "$db" -i "$ADDON" --load-language=zh_CN --stop-after-init \
-            --log-level=warn || die "installing $ADDON failed"
+        install_checked "$rc" "$db"
     else
         say "updating $ADDON in database $db"
         odoo -c "$rc" -d "$db" -u "$ADDON" --stop-after-init --log-level=warn \
@@ -245,6 +244,20 @@ throwaway_cluster() {
     CSW_HTTP_PORT="$(free_port)" write_rc "$TMP_RC" "$TMP_DIR" "$port"
 }
 
+# install_checked RC DB [ODOO ARGS]: install the addon; any error in the log fails,
+# including demo data that Odoo would otherwise silently skip.
+install_checked() {
+    local rc="$1" db="$2" log
+    shift 2
+    log="$(dirname "$rc")/install-$db.log"
+    odoo -c "$rc" -d "$db" -i "$ADDON" --load-language=zh_CN --stop-after-init --log-level=warn "$@" \
+        >"$log" 2>&1 || { cat "$log" >&2; die "installing $ADDON in $db failed"; }
+    if grep -qE " (ERROR|CRITICAL) |failed to install" "$log"; then
+        cat "$log" >&2
+        die "installing $ADDON in $db logged errors"
+    fi
+}
+
 cmd_test() {
     find_odoo
     find_postgres
@@ -253,11 +266,9 @@ cmd_test() {
     local rc="$TMP_RC" status=0
     cd "$REPO"
     say "installing $ADDON without demo data"
-    odoo -c "$rc" -d csw_test --without-demo=all -i "$ADDON" --load-language=zh_CN \
-        --stop-after-init --log-level=warn || die "installing $ADDON without demo data failed"
+    install_checked "$rc" csw_test --without-demo=all
     say "installing $ADDON with demo data"
-    odoo -c "$rc" -d csw_test_demo -i "$ADDON" --load-language=zh_CN \
-        --stop-after-init --log-level=warn || die "installing $ADDON with demo data failed"
+    install_checked "$rc" csw_test_demo
     say "test suite on the database with demo data"
     ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database=csw_test_demo --odoo-http \
         --odoo-log-level=warn "$ADDON/tests" -q "$@" || status=$?

@@ -31,5 +31,6 @@
         "demo/res_company_demo.xml",
         "demo/csw_project_demo.xml",
         "demo/csw_subcontract_demo.xml",
+        "demo/csw_ticket_demo.xml",
     ],
 }
