@@ -97,6 +97,24 @@ use_virtualenv() {
     PYTHON="$venv/bin/python"
 }
 
+# --- System tools ------------------------------------------------------------------
+# wkhtmltopdf renders the PDF reports, pdftotext lets the tests read them, and the
+# CJK fonts print Chinese. Installed from Debian when missing and running as root.
+ensure_report_tools() {
+    local missing=()
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    [[ ${#missing[@]} == 0 ]] && return
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing Debian's ${missing[*]}"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+            || die "apt-get could not install ${missing[*]}"
+    else
+        die "missing ${missing[*]}: install them (Debian: apt-get install ${missing[*]})"
+    fi
+}
+
 # --- PostgreSQL ----------------------------------------------------------------
 find_postgres() {
     local dir
@@ -192,6 +210,7 @@ EOF
 cmd_run() {
     find_odoo
     find_postgres
+    ensure_report_tools
     local dir port db rc
     dir="$(state_dir)"
     port="${CSW_PG_PORT:-55432}"
@@ -261,6 +280,7 @@ install_checked() {
 cmd_test() {
     find_odoo
     find_postgres
+    ensure_report_tools
     use_virtualenv
     throwaway_cluster
     local rc="$TMP_RC" status=0

@@ -1,7 +1,9 @@
 from . import (
     csw_assessment,
+    csw_deduction,
     csw_defect_category,
     csw_project,
+    csw_repair_order,
     csw_sla_policy,
     csw_subcontract,
     csw_ticket,

@@ -135,6 +135,8 @@ class CswTicket(models.Model):
     )
     escalation_date = fields.Datetime(readonly=True, copy=False)
     assessment_ids = fields.One2many("csw.assessment", "ticket_id", string="Assessments")
+    repair_order_ids = fields.One2many("csw.repair.order", "ticket_id", string="Repair Orders")
+    repair_order_count = fields.Integer(compute="_compute_repair_order_count")
 
     # ------------------------------------------------------------------
     # Computes
@@ -199,6 +201,13 @@ class CswTicket(models.Model):
                 ticket.user_id = project.cs_user_id
             elif not ticket.user_id:
                 ticket.user_id = self.env.user if not self.env.user.share else False
+
+    def _compute_repair_order_count(self):
+        counts = dict(
+            self.env["csw.repair.order"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
+        )
+        for ticket in self:
+            ticket.repair_order_count = counts.get(ticket, 0)
 
     @api.depends("ticket_type", "priority", "company_id")
     def _compute_sla_policy_id(self):
@@ -392,6 +401,32 @@ class CswTicket(models.Model):
     def action_cancel(self):
         self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
+
+    def action_new_repair_order(self):
+        """A repair order for one location or defect of this ticket's unit."""
+        self.ensure_one()
+        if not self.unit_id:
+            raise UserError(self.env._("Enter the owner's unit before creating a repair order."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "csw.repair.order",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_ticket_id": self.id,
+                "default_unit_id": self.unit_id.id,
+                "default_location": self.location,
+                "default_description": self.description,
+                "default_source": "owner",
+            },
+        }
+
+    def action_view_repair_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
+        action["domain"] = [("ticket_id", "=", self.id)]
+        action["context"] = {"default_ticket_id": self.id, "default_unit_id": self.unit_id.id}
+        return action
 
     # ------------------------------------------------------------------
     # SLA

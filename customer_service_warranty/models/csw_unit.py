@@ -58,6 +58,14 @@ class CswUnit(models.Model):
         tracking=True,
         domain="[('share', '=', False)]",
     )
+    repair_order_ids = fields.One2many("csw.repair.order", "unit_id", string="Repair Orders")
+    open_inspection_order_ids = fields.One2many(
+        "csw.repair.order",
+        "unit_id",
+        string="Open Inspection Defects",
+        domain=[("source", "in", ("pre_delivery", "handover")), ("state", "in", ("draft", "notified", "in_progress"))],
+        help="Defects found at the pre-delivery or handover inspection and not yet repaired.",
+    )
     warranty_summary = fields.Html(
         compute="_compute_warranty_summary",
         sanitize=False,

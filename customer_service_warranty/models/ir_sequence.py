@@ -3,8 +3,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 
 # Numbers of these documents restart every month: KF2026110001, KF2026110002, ...
+# (客服 ticket, 维修 repair order, 扣款 deduction)
 MONTHLY_SEQUENCES = {
     "csw.ticket": "KF",
+    "csw.repair.order": "WX",
+    "csw.deduction": "KK",
 }
 
 

@@ -13,6 +13,7 @@ class ResPartner(models.Model):
     csw_ticket_ids = fields.One2many("csw.ticket", "partner_id", string="Service Tickets", groups=GROUP)
     csw_ticket_count = fields.Integer(string="Tickets", compute="_compute_csw_counts", groups=GROUP)
     csw_complaint_count = fields.Integer(string="Complaints", compute="_compute_csw_counts", groups=GROUP)
+    csw_repair_order_count = fields.Integer(string="Repair Orders", compute="_compute_csw_counts", groups=GROUP)
 
     def _compute_csw_counts(self):
         units = dict(self.env["csw.unit"]._read_group([("owner_id", "in", self.ids)], ["owner_id"], ["__count"]))
@@ -27,7 +28,11 @@ class ResPartner(models.Model):
             ticket_counts[partner] = ticket_counts.get(partner, 0) + count
             if ticket_type == "complaint":
                 complaint_counts[partner] = count
+        repairs = dict(
+            self.env["csw.repair.order"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
         for partner in self:
+            partner.csw_repair_order_count = repairs.get(partner, 0)
             partner.csw_unit_count = units.get(partner, 0)
             partner.csw_subcontract_count = subcontracts.get(partner, 0)
             partner.csw_ticket_count = ticket_counts.get(partner, 0)
@@ -50,6 +55,13 @@ class ResPartner(models.Model):
     def action_csw_view_complaints(self):
         action = self.action_csw_view_tickets()
         action["domain"].append(("ticket_type", "=", "complaint"))
+        return action
+
+    def action_csw_view_repair_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {}
         return action
 
     def action_csw_view_subcontracts(self):

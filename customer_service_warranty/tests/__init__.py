@@ -1,7 +1,9 @@
 from . import (
     test_access,
     test_defect_category,
+    test_inspection,
     test_project_unit,
+    test_repair_order,
     test_settings,
     test_subcontract,
     test_ticket,

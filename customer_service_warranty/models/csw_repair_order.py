@@ -1,0 +1,470 @@
+import base64
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .warranty_clock import IN_WARRANTY
+
+REPAIR_STATES = [
+    ("draft", "Draft"),
+    ("notified", "Notified"),
+    ("in_progress", "In Progress"),
+    ("done", "Done"),
+    ("verified", "Verified"),
+    ("cancelled", "Cancelled"),
+]
+
+OPEN_REPAIR_STATES = ("draft", "notified", "in_progress", "done")
+
+
+class CswRepairOrder(models.Model):
+    """A warranty repair order (维修单 / 派工单): one defect, dispatched to the responsible team."""
+
+    _name = "csw.repair.order"
+    _description = "Repair Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
+    ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
+    source = fields.Selection(
+        [
+            ("owner", "Owner"),
+            ("pre_delivery", "Pre-delivery Inspection"),
+            ("handover", "Handover Inspection"),
+            ("patrol", "Patrol"),
+            ("callback", "Callback"),
+        ],
+        required=True,
+        default="owner",
+    )
+    unit_id = fields.Many2one("csw.unit", required=True, index=True, check_company=True, tracking=True)
+    project_id = fields.Many2one(related="unit_id.project_id", store=True, index=True, string="Estate", precompute=True)
+    company_id = fields.Many2one(related="unit_id.company_id", store=True, index=True, precompute=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(related="unit_id.owner_id", store=True, string="Owner")
+    building = fields.Char(related="unit_id.building", store=True)
+    key_account = fields.Boolean(related="unit_id.key_account", store=True)
+    location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
+    category_id = fields.Many2one("csw.defect.category", string="Defect Category", check_company=True, tracking=True)
+    description = fields.Html()
+    photo_ids = fields.Many2many(
+        "ir.attachment", "csw_repair_order_photo_rel", "order_id", "attachment_id", string="Defect Photos"
+    )
+    report_date = fields.Date(string="Reported On", required=True, default=fields.Date.context_today)
+    user_id = fields.Many2one(
+        "res.users",
+        string="CS Agent",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+
+    # Warranty: both clocks, decided on the report date
+    owner_damage = fields.Boolean(help="Damage caused by the owner: not covered by the warranty.")
+    coverage = fields.Selection(
+        [("in_warranty", "In Warranty"), ("expired", "Expired"), ("not_covered", "Not Covered")],
+        compute="_compute_coverage",
+        store=True,
+        tracking=True,
+    )
+    owner_warranty_end = fields.Date(compute="_compute_coverage", store=True)
+    subcontractor_liability_end = fields.Date(compute="_compute_coverage", store=True)
+    subcontractor_liable = fields.Boolean(
+        compute="_compute_coverage",
+        store=True,
+        help="The defect is within the subcontractor's liability: it repairs at its own cost "
+        "and substitute repairs may be charged to it.",
+    )
+
+    # Responsible team and its notice
+    subcontract_id = fields.Many2one(
+        "csw.subcontract",
+        string="Responsible Subcontract",
+        compute="_compute_subcontract_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        domain="[('project_id', '=', project_id), ('state', 'in', ('draft', 'active'))]",
+    )
+    subcontractor_id = fields.Many2one(
+        related="subcontract_id.partner_id", store=True, index=True, string="Responsible Unit"
+    )
+    notify_method = fields.Selection(
+        [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
+        default="email",
+        tracking=True,
+    )
+    notify_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    entry_deadline = fields.Datetime(
+        compute="_compute_entry_deadline",
+        store=True,
+        readonly=False,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="When the team must be on site (明确进场维修时间): notice + the contract's entry time.",
+    )
+    done_deadline = fields.Datetime(copy=False)
+    notice_attachment_id = fields.Many2one("ir.attachment", string="Notice", readonly=True, copy=False)
+    entry_date = fields.Datetime(readonly=True, copy=False)
+    done_date = fields.Datetime(readonly=True, copy=False)
+    verified_date = fields.Datetime(readonly=True, copy=False)
+    completion_note = fields.Text()
+    completion_photo_ids = fields.Many2many(
+        "ir.attachment", "csw_repair_order_done_photo_rel", "order_id", "attachment_id", string="Completion Photos"
+    )
+    cancel_reason = fields.Char(copy=False)
+    state = fields.Selection(REPAIR_STATES, default="draft", required=True, tracking=True, copy=False)
+    is_overdue = fields.Boolean(
+        string="Entry Overdue", readonly=True, copy=False, index=True, help="The team did not come on site in time."
+    )
+    reopen_count = fields.Integer(readonly=True, copy=False)
+
+    # Money
+    loss_estimate = fields.Monetary(help="Estimated loss of the owner (损失预估).")
+    compensation_amount = fields.Monetary(string="Compensation", help="Paid to the owner (赔付).")
+    is_substitute = fields.Boolean(string="Substitute Repair", readonly=True, copy=False, tracking=True)
+    substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True)
+    substitute_cost = fields.Monetary(tracking=True)
+    deduction_id = fields.Many2one("csw.deduction", readonly=True, copy=False, index=True, check_company=True)
+
+    _sql_constraints = [
+        (
+            "amounts_positive",
+            "CHECK(coalesce(loss_estimate, 0) >= 0 AND coalesce(compensation_amount, 0) >= 0 "
+            "AND coalesce(substitute_cost, 0) >= 0)",
+            "Amounts cannot be negative.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("unit_id", "ticket_id")
+    def _compute_user_id(self):
+        for order in self:
+            unit = order.unit_id
+            if unit.key_account and unit.key_account_user_id:
+                order.user_id = unit.key_account_user_id
+            elif order.ticket_id.user_id:
+                order.user_id = order.ticket_id.user_id
+            elif not order.user_id:
+                order.user_id = unit.project_id.cs_user_id
+
+    @api.depends(
+        "unit_id.handover_date",
+        "project_id.completion_date",
+        "project_id.design_life_years",
+        "category_id",
+        "report_date",
+        "owner_damage",
+    )
+    def _compute_coverage(self):
+        for order in self:
+            if not order.unit_id or not order.category_id or not order.report_date:
+                order.update(
+                    {
+                        "coverage": "not_covered" if order.owner_damage else False,
+                        "owner_warranty_end": False,
+                        "subcontractor_liability_end": False,
+                        "subcontractor_liable": False,
+                    }
+                )
+                continue
+            clocks = order.unit_id._get_coverage(order.category_id, order.report_date)
+            order.owner_warranty_end = clocks["owner_end"]
+            order.subcontractor_liability_end = clocks["subcontractor_end"]
+            order.subcontractor_liable = clocks["subcontractor_coverage"] == IN_WARRANTY
+            order.coverage = "not_covered" if order.owner_damage else clocks["owner_coverage"]
+
+    @api.depends("project_id", "category_id")
+    def _compute_subcontract_id(self):
+        """The estate's contract covering the category, the most specific one first."""
+        subcontracts = self.env["csw.subcontract"].search(
+            [("project_id", "in", self.project_id.ids), ("state", "in", ("draft", "active"))]
+        )
+        for order in self:
+            if not order.category_id:
+                continue
+            lineage = [int(part) for part in order.category_id.parent_path.split("/") if part]
+            best, best_key = order.subcontract_id, None
+            for subcontract in subcontracts.filtered(lambda s, o=order: s.project_id == o.project_id):
+                depths = [lineage.index(cid) for cid in subcontract.category_ids.ids if cid in lineage]
+                if not depths:
+                    continue
+                key = (subcontract.state == "active", max(depths), -subcontract.id)
+                if best_key is None or key > best_key:
+                    best, best_key = subcontract, key
+            order.subcontract_id = best
+
+    @api.depends("notify_date", "subcontract_id.entry_hours")
+    def _compute_entry_deadline(self):
+        for order in self:
+            if order.notify_date:
+                order.entry_deadline = order.notify_date + timedelta(hours=order.subcontract_id.entry_hours or 48)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                unit = self.env["csw.unit"].browse(vals.get("unit_id"))
+                company = unit.company_id or self.env.company
+                vals["name"] = self.env["ir.sequence"]._csw_company_sequence("csw.repair.order", company)._next()
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(order.state not in ("draft", "cancelled") for order in self):
+            raise UserError(self.env._("Only draft or cancelled repair orders can be deleted; cancel it instead."))
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    def _check_state_in(self, allowed, action):
+        refused = self.filtered(lambda o: o.state not in allowed)
+        if refused:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Repair order %(order)s is %(state)s: it cannot be %(action)s.",
+                    order=refused[0].name,
+                    state=states[refused[0].state],
+                    action=action,
+                )
+            )
+
+    def action_notify(self):
+        """Send the standard notice to the responsible teams: one notice per subcontract."""
+        self._check_state_in(("draft",), self.env._("notified"))
+        self._send_notices()
+
+    def _send_notices(self):
+        for order in self:
+            missing = [
+                label
+                for label, value in (
+                    (self.env._("defect category"), order.category_id),
+                    (self.env._("responsible subcontract"), order.subcontract_id),
+                    (self.env._("location"), order.location),
+                )
+                if not value
+            ]
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s cannot be notified yet: enter its %(missing)s.",
+                        order=order.name,
+                        missing=", ".join(missing),
+                    )
+                )
+        now = fields.Datetime.now()
+        self.write({"state": "notified", "notify_date": now, "is_overdue": False})
+        for subcontract, orders in self.grouped("subcontract_id").items():
+            orders._send_notice(subcontract)
+
+    def _send_notice(self, subcontract):
+        """One notice to ``subcontract`` for all of ``self``: a PDF, e-mailed when the method says so."""
+        team = subcontract.partner_id
+        by_email = self.filtered(lambda o: o.notify_method == "email")
+        if by_email and not team.email:
+            raise UserError(
+                self.env._(
+                    "%(team)s has no e-mail address: record it on the contact, or notify the team "
+                    "another way (written form, message, verbally) and choose that method.",
+                    team=team.display_name,
+                )
+            )
+        content, report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "customer_service_warranty.action_report_repair_notice", res_ids=self.ids
+        )
+        first = self.sorted("id")[0]
+        notice = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Repair notice %(number)s.%(ext)s", number=first.name, ext=report_type),
+                "datas": base64.b64encode(content),
+                "res_model": self._name,
+                "res_id": first.id,
+                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
+            }
+        )
+        self.write({"notice_attachment_id": notice.id})
+        if by_email:
+            subject = self.env._(
+                "Warranty repair notice %(number)s: %(estate)s, %(count)s defect(s)",
+                number=first.name,
+                estate=subcontract.project_id.name,
+                count=len(self),
+            )
+            body = self.env["ir.qweb"]._render(
+                "customer_service_warranty.repair_notice_email_body", {"orders": self, "subcontract": subcontract}
+            )
+            self.env["mail.mail"].sudo().create(
+                {
+                    "subject": subject,
+                    "body_html": body,
+                    "email_from": self.env.company.email_formatted or self.env.user.email_formatted,
+                    "recipient_ids": [(6, 0, team.ids)],
+                    "attachment_ids": [(4, notice.id)],
+                    "model": self._name,
+                    "res_id": first.id,
+                }
+            )
+        bodies = {
+            order.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Notice sent to %(team)s (%(method)s): be on site by %(deadline)s.",
+                team=team.display_name,
+                method=dict(order._fields["notify_method"]._description_selection(self.env)).get(
+                    order.notify_method, ""
+                ),
+                deadline=fields.Datetime.to_string(order.entry_deadline),
+            )
+            for order in self
+        }
+        self._message_log_batch(bodies=bodies)
+
+    def action_start(self):
+        self._check_state_in(("notified",), self.env._("started"))
+        self.write({"state": "in_progress", "entry_date": fields.Datetime.now()})
+
+    def action_done(self):
+        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        missing_note = self.filtered(lambda o: not (o.completion_note or "").strip())
+        if missing_note:
+            raise UserError(
+                self.env._(
+                    "Repair order %(order)s needs a completion note: what was repaired and how.",
+                    order=missing_note[0].name,
+                )
+            )
+        now = fields.Datetime.now()
+        self.filtered(lambda o: not o.entry_date).write({"entry_date": now})
+        self.write({"state": "done", "done_date": now})
+
+    def action_verify(self):
+        if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
+            raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
+        self._check_state_in(("done",), self.env._("verified"))
+        self.write({"state": "verified", "verified_date": fields.Datetime.now()})
+
+    def action_cancel(self):
+        self._check_state_in(("draft", "notified", "in_progress"), self.env._("cancelled"))
+        without_reason = self.filtered(lambda o: not (o.cancel_reason or "").strip())
+        if without_reason:
+            raise UserError(
+                self.env._(
+                    "Enter why repair order %(order)s is cancelled before cancelling it.",
+                    order=without_reason[0].name,
+                )
+            )
+        self.write({"state": "cancelled"})
+
+    def action_reopen(self):
+        """Back to the same responsible team, with a new notice (a dissatisfied owner)."""
+        self._check_state_in(("done", "verified"), self.env._("reopened"))
+        for order in self:
+            order.reopen_count += 1
+        self.write({"done_date": False, "verified_date": False, "entry_date": False})
+        self._send_notices()
+
+    def action_substitute(self):
+        """A third party takes over; the cost goes on the subcontract's draft deduction."""
+        self._check_state_in(("notified", "in_progress"), self.env._("given to a substitute team"))
+        for order in self:
+            if not order.subcontractor_liable:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: the defect is outside the liability of %(team)s "
+                        "(ended %(end)s); its repair cannot be charged to it.",
+                        order=order.name,
+                        team=order.subcontractor_id.display_name,
+                        end=order.subcontractor_liability_end,
+                    )
+                )
+            if not order.substitute_partner_id or order.substitute_cost <= 0:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: enter the substitute team and its cost first.",
+                        order=order.name,
+                    )
+                )
+        Deduction = self.env["csw.deduction"]
+        for subcontract, orders in self.grouped("subcontract_id").items():
+            deduction = Deduction.search([("subcontract_id", "=", subcontract.id), ("state", "=", "draft")], limit=1)
+            if not deduction:
+                deduction = Deduction.create(
+                    {
+                        "subcontract_id": subcontract.id,
+                        "reason": "refused_repair" if any(orders.mapped("is_overdue")) else "incapable",
+                    }
+                )
+            orders.write({"is_substitute": True, "deduction_id": deduction.id})
+        self.filtered(lambda o: o.state == "notified").write(
+            {"state": "in_progress", "entry_date": fields.Datetime.now()}
+        )
+
+    def action_view_deduction(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "csw.deduction",
+            "res_id": self.deduction_id.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_flag_overdue(self):
+        """Flag notified orders whose team did not come on site in time, and propose a substitute.
+
+        Set-based: one search, one write, one batch of notes and one of activities.
+        """
+        now = fields.Datetime.now()
+        orders = self.sudo().search(
+            [("state", "=", "notified"), ("is_overdue", "=", False), ("entry_deadline", "<", now)]
+        )
+        if not orders:
+            return
+        orders.write({"is_overdue": True})
+        bodies = {
+            order.id: Markup("<p>%s</p>")
+            % self.env._(
+                "%(team)s did not come on site by %(deadline)s: consider a substitute repair.",
+                team=order.subcontractor_id.display_name,
+                deadline=fields.Datetime.to_string(order.entry_deadline),
+            )
+            for order in orders
+        }
+        orders._message_log_batch(bodies=bodies)
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": order.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("Team overdue: arrange a substitute repair?"),
+                    "user_id": (order.project_id.cs_user_id or order.user_id).id,
+                    "date_deadline": fields.Date.context_today(self, now),
+                }
+                for order in orders
+                if order.project_id.cs_user_id or order.user_id
+            ]
+        )

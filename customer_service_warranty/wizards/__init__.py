@@ -1,0 +1,1 @@
+from . import csw_inspection_wizard
