@@ -36,5 +36,6 @@
         "demo/csw_project_demo.xml",
         "demo/csw_subcontract_demo.xml",
         "demo/csw_ticket_demo.xml",
+        "demo/csw_repair_order_demo.xml",
     ],
 }

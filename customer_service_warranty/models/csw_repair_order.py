@@ -354,6 +354,12 @@ class CswRepairOrder(models.Model):
         now = fields.Datetime.now()
         self.filtered(lambda o: not o.entry_date).write({"entry_date": now})
         self.write({"state": "done", "done_date": now})
+        without_photos = self.filtered(lambda o: not o.completion_photo_ids)
+        if without_photos:
+            note = Markup("<p>%s</p>") % self.env._(
+                "Marked done without a completion photo: ask the team for photos before verifying."
+            )
+            without_photos._message_log_batch(bodies=dict.fromkeys(without_photos.ids, note))
 
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):

@@ -126,6 +126,7 @@ class TestRepairOrderWorkflow(CswRepairCase):
         order.completion_note = "重做防水层,闭水试验 48 小时无渗漏"
         order.action_done()
         self.assertEqual(order.state, "done")
+        self.assertIn("without a completion photo", order.message_ids[0].body)
         # the subcontractor (through the portal, as sudo) cannot verify its own work
         team_user = new_test_user(self.env, login="team_user", groups="base.group_portal")
         with self.assertRaises(UserError):
