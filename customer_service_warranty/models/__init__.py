@@ -1,17 +1,16 @@
-from . import (
-    csw_assessment,
-    csw_deduction,
-    csw_defect_category,
-    csw_project,
-    csw_repair_order,
-    csw_sla_policy,
-    csw_subcontract,
-    csw_ticket,
-    csw_ticket_constants,
-    csw_unit,
-    ir_sequence,
-    res_company,
-    res_config_settings,
-    res_partner,
-    warranty_clock,
-)
+from . import warranty_clock
+from . import csw_ticket_constants
+from . import ir_sequence
+from . import res_company
+from . import res_config_settings
+from . import csw_defect_category
+from . import csw_project
+from . import csw_unit
+from . import csw_subcontract
+from . import csw_sla_policy
+from . import csw_ticket
+from . import csw_assessment
+from . import csw_deduction
+from . import csw_repair_order
+from . import account_move
+from . import res_partner

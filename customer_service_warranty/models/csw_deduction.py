@@ -1,4 +1,11 @@
-from odoo import api, fields, models
+from psycopg2.errors import LockNotAvailable
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, mute_logger
+
+BILLING_GROUP = "account.group_account_invoice"
+MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 
 DEDUCTION_REASONS = [
     # work not completed
@@ -78,7 +85,68 @@ class CswDeduction(models.Model):
     )
     amount_total = fields.Monetary(string="Total", compute="_compute_amount_total", store=True, tracking=True)
     move_id = fields.Many2one("account.move", string="Credit Note", readonly=True, copy=False, check_company=True)
+    reversal_move_id = fields.Many2one("account.move", string="Reversal", readonly=True, copy=False)
     description = fields.Html(string="Problem Description")
+
+    # The seed's request: where, how Party A notified the team
+    address = fields.Char(compute="_compute_from_orders", store=True, readonly=False, precompute=True)
+    location = fields.Char(compute="_compute_from_orders", store=True, readonly=False, precompute=True)
+    notify_method = fields.Selection(
+        [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
+        string="Team Notified By",
+        compute="_compute_from_orders",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+    # Evidence checklist (the company decides which pieces are mandatory)
+    evidence_photo_ids = fields.Many2many(
+        "ir.attachment", "csw_deduction_photo_rel", "deduction_id", "attachment_id", string="Site Photos"
+    )
+    evidence_notice_ids = fields.Many2many(
+        "ir.attachment",
+        "csw_deduction_notice_rel",
+        "deduction_id",
+        "attachment_id",
+        string="Notice Screenshot",
+        help="Shows the team, estate, address, location and the entry time it was given.",
+    )
+    evidence_contact_form_ids = fields.Many2many(
+        "ir.attachment", "csw_deduction_contact_rel", "deduction_id", "attachment_id", string="Party A Contact Form"
+    )
+    evidence_plan_ids = fields.Many2many(
+        "ir.attachment", "csw_deduction_plan_rel", "deduction_id", "attachment_id", string="Repair Plan"
+    )
+
+    # Approval trail
+    submitted_uid = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False)
+    submitted_date = fields.Datetime(readonly=True, copy=False)
+    approved_uid = fields.Many2one("res.users", string="Approved By", readonly=True, copy=False)
+    approved_date = fields.Datetime(readonly=True, copy=False)
+    posted_uid = fields.Many2one("res.users", string="Posted By", readonly=True, copy=False)
+    posted_date = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "amounts_positive",
+            "CHECK(coalesce(substitute_cost, 0) >= 0 AND coalesce(agency_fee_amount, 0) >= 0 "
+            "AND coalesce(compensation_amount, 0) >= 0)",
+            "Deduction amounts cannot be negative.",
+        ),
+    ]
+
+    @api.depends("repair_order_ids.unit_id", "repair_order_ids.location", "repair_order_ids.notify_method")
+    def _compute_from_orders(self):
+        for deduction in self:
+            orders = deduction.repair_order_ids
+            if not orders:
+                continue
+            deduction.address = "; ".join(
+                dict.fromkeys(order.unit_id.address or order.unit_id.display_name for order in orders)
+            )
+            deduction.location = "; ".join(dict.fromkeys(order.location for order in orders if order.location))
+            deduction.notify_method = orders[0].notify_method
 
     @api.depends("repair_order_ids.substitute_cost", "repair_order_ids.compensation_amount")
     def _compute_amounts(self):
@@ -108,3 +176,190 @@ class CswDeduction(models.Model):
                 company = subcontract.company_id or self.env.company
                 vals["name"] = self.env["ir.sequence"]._csw_company_sequence("csw.deduction", company)._next()
         return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(deduction.state != "draft" for deduction in self):
+            raise UserError(self.env._("Only draft deductions can be deleted; cancel the others."))
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+    def _check_state_in(self, allowed, action):
+        refused = self.filtered(lambda d: d.state not in allowed)
+        if refused:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Deduction %(deduction)s is %(state)s: it cannot be %(action)s.",
+                    deduction=refused[0].name,
+                    state=states[refused[0].state],
+                    action=action,
+                )
+            )
+
+    def _check_group(self, *xmlids):
+        for xmlid in xmlids:
+            if not self.env.user.has_group(xmlid):
+                group = self.env.ref(xmlid)
+                raise AccessError(
+                    self.env._(
+                        "Only members of %(group)s can do this with deduction %(deduction)s.",
+                        group=group.full_name,
+                        deduction=self[:1].name,
+                    )
+                )
+
+    def _missing_evidence(self):
+        """Labels of the evidence the company requires and the request lacks."""
+        self.ensure_one()
+        company = self.company_id
+        checks = (
+            (company.csw_evidence_photos_required, self.evidence_photo_ids, self.env._("site photos")),
+            (company.csw_evidence_notice_required, self.evidence_notice_ids, self.env._("notice screenshot")),
+            (
+                company.csw_evidence_contact_form_required,
+                self.evidence_contact_form_ids,
+                self.env._("Party A contact form"),
+            ),
+            (company.csw_evidence_plan_required, self.evidence_plan_ids, self.env._("repair plan")),
+        )
+        return [label for required, attachments, label in checks if required and not attachments]
+
+    def action_submit(self):
+        self._check_state_in(("draft",), self.env._("submitted"))
+        for deduction in self:
+            if deduction.currency_id.compare_amounts(deduction.amount_total, 0) <= 0:
+                raise UserError(
+                    self.env._("Deduction %(deduction)s has no amount to charge.", deduction=deduction.name)
+                )
+            if not deduction.reason:
+                raise UserError(self.env._("Give the reason of deduction %(deduction)s.", deduction=deduction.name))
+            missing = deduction._missing_evidence()
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Deduction %(deduction)s lacks evidence: %(missing)s.",
+                        deduction=deduction.name,
+                        missing=", ".join(missing),
+                    )
+                )
+        self.write({"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()})
+
+    def action_approve(self):
+        self._check_group(MANAGER_GROUP)
+        self._check_state_in(("submitted",), self.env._("approved"))
+        self.write({"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
+
+    def action_post(self):
+        """Charge the deduction to the subcontractor: a vendor credit note, once.
+
+        The rows are locked first, so two users posting at the same time cannot
+        create two credit notes: the second one gets a clear error.
+        """
+        self._check_group(MANAGER_GROUP, BILLING_GROUP)
+        self._lock_for_posting()
+        self._check_state_in(("approved",), self.env._("posted"))
+        for deduction in self:
+            accounting = deduction.company_id._csw_deduction_accounting()
+            lines = [
+                (accounting["substitute"], self.env._("Substitute repair cost"), deduction.substitute_cost),
+                (accounting["agency_fee"], self.env._("Agency fee"), deduction.agency_fee_amount),
+                (accounting["compensation"], self.env._("Owner compensation"), deduction.compensation_amount),
+            ]
+            move = (
+                self.env["account.move"]
+                .with_company(deduction.company_id)
+                .create(
+                    {
+                        "move_type": "in_refund",
+                        "partner_id": deduction.partner_id.id,
+                        "journal_id": accounting["journal"].id,
+                        "invoice_date": deduction.date,
+                        "date": deduction.date,
+                        "ref": f"{deduction.name} {deduction.subcontract_id.name}",
+                        "invoice_origin": deduction.name,
+                        "csw_deduction_id": deduction.id,
+                        "csw_subcontract_id": deduction.subcontract_id.id,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": f"{label} ({deduction.name})",
+                                    "account_id": account.id,
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                            for account, label, amount in lines
+                            if not deduction.currency_id.is_zero(amount)
+                        ],
+                    }
+                )
+            )
+            move.action_post()
+            deduction.write(
+                {
+                    "state": "posted",
+                    "move_id": move.id,
+                    "posted_uid": self.env.uid,
+                    "posted_date": fields.Datetime.now(),
+                }
+            )
+
+    def _lock_for_posting(self):
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM csw_deduction WHERE id IN %s FOR UPDATE NOWAIT", tuple(self.ids))
+                )
+        except LockNotAvailable:
+            raise UserError(
+                self.env._("Another user is posting or changing this deduction right now. Try again in a moment.")
+            ) from None
+        # another transaction may have posted it just before we got the lock
+        self.invalidate_recordset(["state", "move_id"])
+
+    def action_cancel(self):
+        self._check_state_in(("draft", "submitted", "approved", "posted"), self.env._("cancelled"))
+        posted = self.filtered(lambda d: d.state == "posted")
+        if posted:
+            posted._check_group(MANAGER_GROUP, BILLING_GROUP)
+            posted._lock_for_posting()
+            for deduction in posted:
+                payable = deduction.move_id.line_ids.filtered(lambda line: line.account_type == "liability_payable")
+                if payable.matched_debit_ids or payable.matched_credit_ids:
+                    raise UserError(
+                        self.env._(
+                            "The credit note of deduction %(deduction)s is already reconciled with a bill: "
+                            "unreconcile it in Accounting first.",
+                            deduction=deduction.name,
+                        )
+                    )
+                reversal = deduction.move_id._reverse_moves(
+                    default_values_list=[
+                        {
+                            "ref": self.env._("Reversal of %(deduction)s", deduction=deduction.name),
+                            "date": fields.Date.context_today(self),
+                            "invoice_date": fields.Date.context_today(self),
+                        }
+                    ],
+                    cancel=True,
+                )
+                deduction.reversal_move_id = reversal
+        self.write({"state": "cancelled"})
+
+    def action_draft(self):
+        self._check_state_in(("cancelled",), self.env._("reset to draft"))
+        if any(self.mapped("move_id")):
+            raise UserError(self.env._("A deduction that was posted stays cancelled; create a new one."))
+        self.write({"state": "draft"})
+
+    def action_view_move(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }

@@ -1,7 +1,9 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .csw_repair_order import OPEN_REPAIR_STATES
 
 
 class CswSubcontract(models.Model):
@@ -88,6 +90,18 @@ class CswSubcontract(models.Model):
     )
     note = fields.Html()
 
+    # Retention review and release
+    repair_order_ids = fields.One2many("csw.repair.order", "subcontract_id", string="Defects")
+    deduction_ids = fields.One2many("csw.deduction", "subcontract_id", string="Deductions")
+    open_repair_order_count = fields.Integer(string="Open Defects", compute="_compute_review")
+    substitute_count = fields.Integer(string="Substitute Repairs", compute="_compute_review")
+    deducted_amount = fields.Monetary(string="Deducted", compute="_compute_review", help="Posted deductions.")
+    compensation_total = fields.Monetary(string="Compensation Paid", compute="_compute_review")
+    review_html = fields.Html(string="Release Review", compute="_compute_review", sanitize=False)
+    retention_released = fields.Boolean(readonly=True, copy=False, tracking=True)
+    retention_release_date = fields.Date(readonly=True, copy=False)
+    retention_bill_id = fields.Many2one("account.move", readonly=True, copy=False)
+
     _sql_constraints = [
         ("name_company_uniq", "UNIQUE(name, company_id)", "This contract number is already used."),
         ("amount_positive", "CHECK(amount >= 0)", "The contract amount cannot be negative."),
@@ -108,6 +122,50 @@ class CswSubcontract(models.Model):
             "The defect liability period cannot be negative.",
         ),
     ]
+
+    def _compute_review(self):
+        """The two opinions of the release review: ① quality defects, ② substitute repairs and money."""
+        Order = self.env["csw.repair.order"]
+        defects = Order._read_group(
+            [("subcontract_id", "in", self.ids)], ["subcontract_id", "category_id"], ["__count"]
+        )
+        open_defects = dict(
+            Order._read_group(
+                [("subcontract_id", "in", self.ids), ("state", "in", OPEN_REPAIR_STATES)],
+                ["subcontract_id"],
+                ["__count"],
+            )
+        )
+        substitutes = Order._read_group(
+            [("subcontract_id", "in", self.ids), ("is_substitute", "=", True)],
+            ["subcontract_id"],
+            ["__count", "compensation_amount:sum"],
+        )
+        substitutes = {subcontract: (count, total) for subcontract, count, total in substitutes}
+        deductions = dict(
+            self.env["csw.deduction"]._read_group(
+                [("subcontract_id", "in", self.ids), ("state", "=", "posted")],
+                ["subcontract_id"],
+                ["amount_total:sum"],
+            )
+        )
+        compensation = dict(
+            Order._read_group([("subcontract_id", "in", self.ids)], ["subcontract_id"], ["compensation_amount:sum"])
+        )
+        for subcontract in self:
+            by_category = [(category, count) for sc, category, count in defects if sc == subcontract]
+            subcontract.open_repair_order_count = open_defects.get(subcontract, 0)
+            subcontract.substitute_count = substitutes.get(subcontract, (0, 0))[0]
+            subcontract.deducted_amount = deductions.get(subcontract, 0)
+            subcontract.compensation_total = compensation.get(subcontract, 0)
+            subcontract.review_html = subcontract._render_review(by_category)
+
+    def _render_review(self, by_category):
+        self.ensure_one()
+        return self.env["ir.qweb"]._render(
+            "customer_service_warranty.subcontract_release_review",
+            {"subcontract": self, "by_category": by_category},
+        )
 
     @api.depends("amount", "retention_percent")
     def _compute_retention_amount(self):
@@ -137,6 +195,83 @@ class CswSubcontract(models.Model):
                 )
             )
         self.write({"state": new_state})
+
+    def action_release_retention(self):
+        """Pay the retention out: refused while a defect or a deduction of the contract is open."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(self.env._("Only accounting users can release retention money."))
+        for subcontract in self:
+            if subcontract.retention_released:
+                raise UserError(
+                    self.env._("The retention of %(contract)s is already released.", contract=subcontract.name)
+                )
+            if subcontract.open_repair_order_count:
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s cannot be released: %(count)s defect(s) are still open.",
+                        contract=subcontract.name,
+                        count=subcontract.open_repair_order_count,
+                    )
+                )
+            pending = subcontract.deduction_ids.filtered(lambda d: d.state not in ("posted", "cancelled"))
+            if pending:
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s cannot be released: deduction(s) %(deductions)s "
+                        "must be posted or cancelled first.",
+                        contract=subcontract.name,
+                        deductions=", ".join(pending.mapped("name")),
+                    )
+                )
+            subcontract._create_retention_bill()
+
+    def _create_retention_bill(self):
+        self.ensure_one()
+        accounting = self.company_id._csw_deduction_accounting()
+        bill = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.partner_id.id,
+                    "journal_id": accounting["journal"].id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "ref": self.env._("Retention release %(contract)s", contract=self.name),
+                    "csw_subcontract_id": self.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._("Retention money of contract %(contract)s", contract=self.name),
+                                "account_id": accounting["retention"].id,
+                                "quantity": 1,
+                                "price_unit": self.retention_amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        bill.action_post()
+        self.write(
+            {
+                "retention_released": True,
+                "retention_release_date": fields.Date.context_today(self),
+                "retention_bill_id": bill.id,
+                "state": "closed",
+            }
+        )
+        return bill
+
+    def action_view_retention_bill(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.retention_bill_id.id,
+            "view_mode": "form",
+        }
 
     def action_activate(self):
         self._set_state("active", ("draft",))

@@ -1,7 +1,7 @@
 import calendar
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 MONTHS = [(str(month), calendar.month_name[month]) for month in range(1, 13)]
 
@@ -45,6 +45,38 @@ class ResCompany(models.Model):
         help="Penalty of the assessment created when a complaint reaches the general manager.",
     )
 
+    # Accounting of deductions and retention
+    csw_deduction_journal_id = fields.Many2one(
+        "account.journal",
+        string="Deduction Journal",
+        domain="[('type', '=', 'purchase'), ('company_id', '=', id)]",
+        help="Purchase journal of the vendor credit notes that charge deductions to subcontractors.",
+    )
+    csw_substitute_account_id = fields.Many2one(
+        "account.account",
+        string="Substitute Repair Account",
+        help="Credited with the substitute repair cost recovered from the subcontractor.",
+    )
+    csw_agency_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Agency Fee Account",
+        help="Credited with the agency fee charged on substitute repairs.",
+    )
+    csw_compensation_account_id = fields.Many2one(
+        "account.account",
+        string="Compensation Account",
+        help="Credited with the owner compensation recovered from the subcontractor.",
+    )
+    csw_retention_account_id = fields.Many2one(
+        "account.account",
+        string="Retention Account",
+        help="Liability account where retention money is held; debited when it is paid out.",
+    )
+    csw_evidence_photos_required = fields.Boolean(string="Site Photos Required", default=True)
+    csw_evidence_notice_required = fields.Boolean(string="Notice Screenshot Required", default=True)
+    csw_evidence_contact_form_required = fields.Boolean(string="Contact Form Required")
+    csw_evidence_plan_required = fields.Boolean(string="Repair Plan Required")
+
     @api.constrains(
         "csw_heating_start_month",
         "csw_heating_start_day",
@@ -83,6 +115,40 @@ class ResCompany(models.Model):
             int(self[f"csw_{kind}_end_month"] or 1),
             self[f"csw_{kind}_end_day"],
         )
+
+    def _csw_deduction_accounting(self):
+        """Journal and accounts of deductions and retention: configured, else the chart's defaults.
+
+        :return: dict with ``journal``, ``substitute``, ``agency_fee``, ``compensation``, ``retention``
+        :raise UserError: when the company has no accounting to post on
+        """
+        self.ensure_one()
+        Account = self.env["account.account"].with_company(self)
+        company_domain = [("company_ids", "in", self.id)]
+
+        def first_account(account_type):
+            return Account.search([*company_domain, ("account_type", "=", account_type)], limit=1)
+
+        accounting = {
+            "journal": self.csw_deduction_journal_id
+            or self.env["account.journal"].search([("type", "=", "purchase"), ("company_id", "=", self.id)], limit=1),
+            "substitute": self.csw_substitute_account_id or first_account("expense"),
+            "agency_fee": self.csw_agency_fee_account_id or first_account("income_other") or first_account("income"),
+            "compensation": self.csw_compensation_account_id or first_account("expense"),
+            "retention": self.csw_retention_account_id or first_account("liability_current"),
+        }
+        missing = [name for name, record in accounting.items() if not record]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no accounting set up for deductions (missing: %(missing)s). "
+                    "Install a chart of accounts, then choose the deduction journal and accounts in "
+                    "Settings → Customer Service & Warranty.",
+                    company=self.name,
+                    missing=", ".join(missing),
+                )
+            )
+        return accounting
 
     def _csw_seasons(self):
         """Seasons in the form :func:`warranty_clock.warranty_end` takes them."""

@@ -20,3 +20,14 @@ class ResConfigSettings(models.TransientModel):
     csw_general_manager_id = fields.Many2one(related="company_id.csw_general_manager_id", readonly=False)
     csw_assessment_gm_points = fields.Integer(related="company_id.csw_assessment_gm_points", readonly=False)
     csw_assessment_gm_amount = fields.Float(related="company_id.csw_assessment_gm_amount", readonly=False)
+    csw_deduction_journal_id = fields.Many2one(related="company_id.csw_deduction_journal_id", readonly=False)
+    csw_substitute_account_id = fields.Many2one(related="company_id.csw_substitute_account_id", readonly=False)
+    csw_agency_fee_account_id = fields.Many2one(related="company_id.csw_agency_fee_account_id", readonly=False)
+    csw_compensation_account_id = fields.Many2one(related="company_id.csw_compensation_account_id", readonly=False)
+    csw_retention_account_id = fields.Many2one(related="company_id.csw_retention_account_id", readonly=False)
+    csw_evidence_photos_required = fields.Boolean(related="company_id.csw_evidence_photos_required", readonly=False)
+    csw_evidence_notice_required = fields.Boolean(related="company_id.csw_evidence_notice_required", readonly=False)
+    csw_evidence_contact_form_required = fields.Boolean(
+        related="company_id.csw_evidence_contact_form_required", readonly=False
+    )
+    csw_evidence_plan_required = fields.Boolean(related="company_id.csw_evidence_plan_required", readonly=False)

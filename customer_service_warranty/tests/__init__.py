@@ -1,15 +1,14 @@
-from . import (
-    test_access,
-    test_defect_category,
-    test_inspection,
-    test_project_unit,
-    test_repair_order,
-    test_settings,
-    test_subcontract,
-    test_ticket,
-    test_ticket_escalation,
-    test_ticket_mail,
-    test_ticket_sla,
-    test_translation,
-    test_warranty_clock,
-)
+from . import test_access
+from . import test_deduction
+from . import test_defect_category
+from . import test_inspection
+from . import test_project_unit
+from . import test_repair_order
+from . import test_settings
+from . import test_subcontract
+from . import test_ticket
+from . import test_ticket_escalation
+from . import test_ticket_mail
+from . import test_ticket_sla
+from . import test_translation
+from . import test_warranty_clock
