@@ -245,11 +245,13 @@ class CswDeduction(models.Model):
                     )
                 )
         self.write({"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()})
+        return True
 
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
         self._check_state_in(("submitted",), self.env._("approved"))
         self.write({"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
+        return True
 
     def action_post(self):
         """Charge the deduction to the subcontractor: a vendor credit note, once.
@@ -306,6 +308,7 @@ class CswDeduction(models.Model):
                     "posted_date": fields.Datetime.now(),
                 }
             )
+        return True
 
     def _lock_for_posting(self):
         try:
@@ -348,12 +351,14 @@ class CswDeduction(models.Model):
                 )
                 deduction.reversal_move_id = reversal
         self.write({"state": "cancelled"})
+        return True
 
     def action_draft(self):
         self._check_state_in(("cancelled",), self.env._("reset to draft"))
         if any(self.mapped("move_id")):
             raise UserError(self.env._("A deduction that was posted stays cancelled; create a new one."))
         self.write({"state": "draft"})
+        return True
 
     def action_view_move(self):
         self.ensure_one()

@@ -251,6 +251,7 @@ class CswRepairOrder(models.Model):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
         self._check_state_in(("draft",), self.env._("notified"))
         self._send_notices()
+        return True
 
     def _send_notices(self):
         for order in self:
@@ -340,6 +341,7 @@ class CswRepairOrder(models.Model):
     def action_start(self):
         self._check_state_in(("notified",), self.env._("started"))
         self.write({"state": "in_progress", "entry_date": fields.Datetime.now()})
+        return True
 
     def action_done(self):
         self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
@@ -360,12 +362,14 @@ class CswRepairOrder(models.Model):
                 "Marked done without a completion photo: ask the team for photos before verifying."
             )
             without_photos._message_log_batch(bodies=dict.fromkeys(without_photos.ids, note))
+        return True
 
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
             raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
         self._check_state_in(("done",), self.env._("verified"))
         self.write({"state": "verified", "verified_date": fields.Datetime.now()})
+        return True
 
     def action_cancel(self):
         self._check_state_in(("draft", "notified", "in_progress"), self.env._("cancelled"))
@@ -378,6 +382,7 @@ class CswRepairOrder(models.Model):
                 )
             )
         self.write({"state": "cancelled"})
+        return True
 
     def action_reopen(self):
         """Back to the same responsible team, with a new notice (a dissatisfied owner)."""
@@ -386,6 +391,7 @@ class CswRepairOrder(models.Model):
             order.reopen_count += 1
         self.write({"done_date": False, "verified_date": False, "entry_date": False})
         self._send_notices()
+        return True
 
     def action_substitute(self):
         """A third party takes over; the cost goes on the subcontract's draft deduction."""
@@ -422,6 +428,7 @@ class CswRepairOrder(models.Model):
         self.filtered(lambda o: o.state == "notified").write(
             {"state": "in_progress", "entry_date": fields.Datetime.now()}
         )
+        return True
 
     def action_view_deduction(self):
         self.ensure_one()

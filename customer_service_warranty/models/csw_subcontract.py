@@ -224,6 +224,7 @@ class CswSubcontract(models.Model):
                     )
                 )
             subcontract._create_retention_bill()
+        return True
 
     def _create_retention_bill(self):
         self.ensure_one()
@@ -275,12 +276,16 @@ class CswSubcontract(models.Model):
 
     def action_activate(self):
         self._set_state("active", ("draft",))
+        return True
 
     def action_close(self):
         self._set_state("closed", ("active",))
+        return True
 
     def action_cancel(self):
         self._set_state("cancelled", ("draft", "active"))
+        return True
 
     def action_draft(self):
         self._set_state("draft", ("cancelled",))
+        return True

@@ -377,30 +377,37 @@ class CswTicket(models.Model):
     def action_start(self):
         self._check_state_in(("new",), self.env._("started"))
         self.write({"state": "in_progress"})
+        return True
 
     def action_wait(self):
         self._check_state_in(("new", "in_progress"), self.env._("put on hold"))
         self.write({"state": "waiting"})
+        return True
 
     def action_resume(self):
         self._check_state_in(("waiting",), self.env._("resumed"))
         self.write({"state": "in_progress"})
+        return True
 
     def action_resolve(self):
         self._check_state_in(("new", "in_progress", "waiting"), self.env._("resolved"))
         self.write({"state": "resolved"})
+        return True
 
     def action_close(self):
         self._check_state_in(("resolved",), self.env._("closed"))
         self.write({"state": "closed"})
+        return True
 
     def action_reopen(self):
         self._check_state_in(("resolved", "closed"), self.env._("reopened"))
         self.write({"state": "in_progress"})
+        return True
 
     def action_cancel(self):
         self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
+        return True
 
     def action_new_repair_order(self):
         """A repair order for one location or defect of this ticket's unit."""

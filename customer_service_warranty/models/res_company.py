@@ -137,7 +137,14 @@ class ResCompany(models.Model):
             "compensation": self.csw_compensation_account_id or first_account("expense"),
             "retention": self.csw_retention_account_id or first_account("liability_current"),
         }
-        missing = [name for name, record in accounting.items() if not record]
+        labels = {
+            "journal": self.env._("deduction journal"),
+            "substitute": self.env._("substitute repair account"),
+            "agency_fee": self.env._("agency fee account"),
+            "compensation": self.env._("compensation account"),
+            "retention": self.env._("retention account"),
+        }
+        missing = [labels[name] for name, record in accounting.items() if not record]
         if missing:
             raise UserError(
                 self.env._(
@@ -149,6 +156,15 @@ class ResCompany(models.Model):
                 )
             )
         return accounting
+
+    @api.model
+    def _csw_install_chart_of_accounts(self, company_ids, template="generic_coa"):
+        """Install a chart of accounts on companies that have none (used by the demo data)."""
+        for company in self.browse(company_ids).filtered(lambda c: not c.chart_template):
+            currency = company.currency_id
+            self.env["account.chart.template"].try_loading(template, company, install_demo=False)
+            # the generic chart sets its own currency: keep the company's (no entry exists yet)
+            company.currency_id = currency
 
     def _csw_seasons(self):
         """Seasons in the form :func:`warranty_clock.warranty_end` takes them."""
