@@ -32,7 +32,7 @@ class CswDeduction(models.Model):
 
     _name = "csw.deduction"
     _description = "Deduction Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -185,19 +185,6 @@ class CswDeduction(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    def _check_state_in(self, allowed, action):
-        refused = self.filtered(lambda d: d.state not in allowed)
-        if refused:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Deduction %(deduction)s is %(state)s: it cannot be %(action)s.",
-                    deduction=refused[0].name,
-                    state=states[refused[0].state],
-                    action=action,
-                )
-            )
-
     def _check_group(self, *xmlids):
         for xmlid in xmlids:
             if not self.env.user.has_group(xmlid):

@@ -25,7 +25,7 @@ class CswRepairOrder(models.Model):
 
     _name = "csw.repair.order"
     _description = "Repair Order"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -234,19 +234,6 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    def _check_state_in(self, allowed, action):
-        refused = self.filtered(lambda o: o.state not in allowed)
-        if refused:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Repair order %(order)s is %(state)s: it cannot be %(action)s.",
-                    order=refused[0].name,
-                    state=states[refused[0].state],
-                    action=action,
-                )
-            )
-
     def action_notify(self):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
         self._check_state_in(("draft",), self.env._("notified"))

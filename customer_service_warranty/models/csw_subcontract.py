@@ -11,7 +11,7 @@ class CswSubcontract(models.Model):
 
     _name = "csw.subcontract"
     _description = "Subcontract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "project_id, name"
     _check_company_auto = True
 
@@ -182,20 +182,6 @@ class CswSubcontract(models.Model):
                 months=subcontract.defect_liability_months
             )
 
-    def _set_state(self, new_state, allowed_from):
-        refused = self.filtered(lambda subcontract: subcontract.state not in allowed_from)
-        if refused:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Contract %(contract)s is %(state)s and cannot become %(new_state)s.",
-                    contract=refused[0].name,
-                    state=states[refused[0].state],
-                    new_state=states[new_state],
-                )
-            )
-        self.write({"state": new_state})
-
     def action_release_retention(self):
         """Pay the retention out: refused while a defect or a deduction of the contract is open."""
         if not self.env.user.has_group("account.group_account_invoice"):
@@ -275,17 +261,21 @@ class CswSubcontract(models.Model):
         }
 
     def action_activate(self):
-        self._set_state("active", ("draft",))
+        self._check_state_in(("draft",), self.env._("put in force"))
+        self.write({"state": "active"})
         return True
 
     def action_close(self):
-        self._set_state("closed", ("active",))
+        self._check_state_in(("active",), self.env._("closed"))
+        self.write({"state": "closed"})
         return True
 
     def action_cancel(self):
-        self._set_state("cancelled", ("draft", "active"))
+        self._check_state_in(("draft", "active"), self.env._("cancelled"))
+        self.write({"state": "cancelled"})
         return True
 
     def action_draft(self):
-        self._set_state("draft", ("cancelled",))
+        self._check_state_in(("cancelled",), self.env._("reset to draft"))
+        self.write({"state": "draft"})
         return True

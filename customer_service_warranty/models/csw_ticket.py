@@ -12,7 +12,7 @@ class CswTicket(models.Model):
 
     _name = "csw.ticket"
     _description = "Service Ticket"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "csw.state.mixin"]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
     _primary_email = "partner_email"
@@ -361,18 +361,8 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    def _check_state_in(self, allowed, action):
-        refused = self.filtered(lambda t: t.state not in allowed)
-        if refused:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s is %(state)s: it cannot be %(action)s.",
-                    ticket=refused[0].number,
-                    state=states[refused[0].state],
-                    action=action,
-                )
-            )
+    def _csw_reference(self):
+        return self.number
 
     def action_start(self):
         self._check_state_in(("new",), self.env._("started"))
