@@ -2,6 +2,7 @@ from . import warranty_clock
 from . import csw_ticket_constants
 from . import ir_sequence
 from . import csw_state_mixin
+from . import csw_followup_mixin
 from . import res_company
 from . import res_config_settings
 from . import csw_defect_category

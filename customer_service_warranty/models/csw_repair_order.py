@@ -25,7 +25,7 @@ class CswRepairOrder(models.Model):
 
     _name = "csw.repair.order"
     _description = "Repair Order"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -451,20 +451,8 @@ class CswRepairOrder(models.Model):
             )
             for order in orders
         }
-        orders._message_log_batch(bodies=bodies)
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": order.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": self.env._("Team overdue: arrange a substitute repair?"),
-                    "user_id": (order.project_id.cs_user_id or order.user_id).id,
-                    "date_deadline": fields.Date.context_today(self, now),
-                }
-                for order in orders
-                if order.project_id.cs_user_id or order.user_id
-            ]
+        orders._csw_note_and_todo(
+            bodies,
+            self.env._("Team overdue: arrange a substitute repair?"),
+            lambda order: order.project_id.cs_user_id or order.user_id,
         )

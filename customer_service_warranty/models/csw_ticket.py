@@ -12,7 +12,7 @@ class CswTicket(models.Model):
 
     _name = "csw.ticket"
     _description = "Service Ticket"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
     _primary_email = "partner_email"
@@ -550,23 +550,8 @@ class CswTicket(models.Model):
             )
             for ticket in self
         }
-        self._message_log_batch(bodies=bodies)
-        responsible = recipient or None
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("csw.ticket")
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": ticket.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": summary,
-                    "user_id": (responsible or ticket.user_id or ticket.project_id.cs_user_id).id,
-                    "date_deadline": fields.Date.context_today(self, now),
-                }
-                for ticket in self
-                if responsible or ticket.user_id or ticket.project_id.cs_user_id
-            ]
+        self._csw_note_and_todo(
+            bodies, summary, lambda ticket: recipient or ticket.user_id or ticket.project_id.cs_user_id
         )
         if level == 3:
             complaints = self.filtered(lambda t: t.ticket_type == "complaint" and t.user_id)
