@@ -170,11 +170,12 @@ class CswDeduction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                subcontract = self.env["csw.subcontract"].browse(vals.get("subcontract_id"))
-                company = subcontract.company_id or self.env.company
-                vals["name"] = self.env["ir.sequence"]._csw_company_sequence("csw.deduction", company)._next()
+        self.env["ir.sequence"]._csw_assign_numbers(
+            vals_list,
+            "csw.deduction",
+            "name",
+            lambda vals: self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company,
+        )
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)

@@ -219,11 +219,12 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                unit = self.env["csw.unit"].browse(vals.get("unit_id"))
-                company = unit.company_id or self.env.company
-                vals["name"] = self.env["ir.sequence"]._csw_company_sequence("csw.repair.order", company)._next()
+        self.env["ir.sequence"]._csw_assign_numbers(
+            vals_list,
+            "csw.repair.order",
+            "name",
+            lambda vals: self.env["csw.unit"].browse(vals.get("unit_id")).company_id or self.env.company,
+        )
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)

@@ -267,12 +267,16 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("number", "/") == "/":
-                company = self._company_of_vals(vals)
-                received = fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
-                sequence = self.env["ir.sequence"]._csw_company_sequence("csw.ticket", company)
-                vals["number"] = sequence._next(sequence_date=fields.Date.context_today(self, received))
+        self.env["ir.sequence"]._csw_assign_numbers(
+            vals_list,
+            "csw.ticket",
+            "number",
+            self._company_of_vals,
+            # numbered in the month the ticket was received
+            lambda vals: fields.Date.context_today(
+                self, fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
+            ),
+        )
         tickets = super().create(vals_list)
         followers = tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))
         for ticket in followers:

@@ -30,6 +30,23 @@ class IrSequence(models.Model):
             )
         return sequence
 
+    def _csw_assign_numbers(self, vals_list, code, field, company_of, date_of=None):
+        """Number the new records of ``vals_list`` that have none (``"/"``), in place.
+
+        :param str code: sequence code, one sequence per company
+        :param str field: the field holding the number
+        :param company_of: function giving the company of a ``vals`` dict
+        :param date_of: function giving the date a ``vals`` dict is numbered on (default today)
+        """
+        sequences = {}
+        for vals in vals_list:
+            if vals.get(field, "/") != "/":
+                continue
+            company = company_of(vals)
+            if company not in sequences:
+                sequences[company] = self._csw_company_sequence(code, company)
+            vals[field] = sequences[company]._next(sequence_date=date_of(vals) if date_of else None)
+
     def _create_date_range_seq(self, date):
         if self.code not in MONTHLY_SEQUENCES:
             return super()._create_date_range_seq(date)
