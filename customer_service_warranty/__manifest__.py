@@ -26,6 +26,8 @@
         "report/csw_repair_notice_report.xml",
         "report/csw_deduction_report.xml",
         "views/csw_deduction_views.xml",
+        "views/csw_callback_views.xml",
+        "views/csw_callback_plan_views.xml",
         "views/csw_repair_order_views.xml",
         "views/csw_inspection_wizard_views.xml",
         "views/res_partner_views.xml",

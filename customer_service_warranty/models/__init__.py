@@ -14,5 +14,8 @@ from . import csw_ticket
 from . import csw_assessment
 from . import csw_deduction
 from . import csw_repair_order
+from . import csw_callback_plan
+from . import csw_callback
+from . import csw_callback_report
 from . import account_move
 from . import res_partner

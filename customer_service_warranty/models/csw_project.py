@@ -59,6 +59,19 @@ class CswProject(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Users who work on this estate. Project agents see only the estates they are members of.",
     )
+    callback_user_id = fields.Many2one(
+        "res.users",
+        string="Callback Agent",
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Makes the estate's callbacks. Empty: the agent who handled the repair or complaint.",
+    )
+    callback_plan_id = fields.Many2one(
+        "csw.callback.plan",
+        string="Callback Plan",
+        check_company=True,
+        help="Milestone and holiday callbacks of a decoration estate.",
+    )
     ticket_assignment = fields.Selection(
         [("lead", "CS lead"), ("balanced", "Balanced among members")],
         default="lead",

@@ -130,6 +130,8 @@ class CswRepairOrder(models.Model):
         string="Entry Overdue", readonly=True, copy=False, index=True, help="The team did not come on site in time."
     )
     reopen_count = fields.Integer(readonly=True, copy=False)
+    callback_ids = fields.One2many("csw.callback", "repair_order_id", string="Callbacks")
+    callback_count = fields.Integer(compute="_compute_callback_count")
 
     # Money
     loss_estimate = fields.Monetary(help="Estimated loss of the owner (损失预估).")
@@ -207,6 +209,13 @@ class CswRepairOrder(models.Model):
                 if best_key is None or key > best_key:
                     best, best_key = subcontract, key
             order.subcontract_id = best
+
+    def _compute_callback_count(self):
+        counts = dict(
+            self.env["csw.callback"]._read_group([("repair_order_id", "in", self.ids)], ["repair_order_id"], ["__count"])
+        )
+        for order in self:
+            order.callback_count = counts.get(order, 0)
 
     @api.depends("notify_date", "subcontract_id.entry_hours")
     def _compute_entry_deadline(self):
@@ -344,6 +353,7 @@ class CswRepairOrder(models.Model):
         now = fields.Datetime.now()
         self.filtered(lambda o: not o.entry_date).write({"entry_date": now})
         self.write({"state": "done", "done_date": now})
+        self.env["csw.callback"]._plan_after_repairs(self)
         without_photos = self.filtered(lambda o: not o.completion_photo_ids)
         if without_photos:
             note = Markup("<p>%s</p>") % self.env._(
@@ -417,6 +427,13 @@ class CswRepairOrder(models.Model):
             {"state": "in_progress", "entry_date": fields.Datetime.now()}
         )
         return True
+
+    def action_view_callbacks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_callback_action")
+        action["domain"] = [("repair_order_id", "=", self.id)]
+        action["context"] = {"default_repair_order_id": self.id, "default_callback_type": "repair"}
+        return action
 
     def action_view_deduction(self):
         self.ensure_one()

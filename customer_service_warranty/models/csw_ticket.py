@@ -138,6 +138,23 @@ class CswTicket(models.Model):
     repair_order_ids = fields.One2many("csw.repair.order", "ticket_id", string="Repair Orders")
     repair_order_count = fields.Integer(compute="_compute_repair_order_count")
 
+    # Callbacks
+    callback_ids = fields.One2many("csw.callback", "ticket_id", string="Callbacks")
+    date_deadline = fields.Datetime(
+        string="Deadline",
+        tracking=True,
+        copy=False,
+        help="Deadline agreed for this ticket, e.g. of a follow-up ticket raised by a callback (回访联系单).",
+    )
+    origin_callback_id = fields.Many2one(
+        "csw.callback",
+        string="Raised by Callback",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The dissatisfied callback this follow-up ticket (回访联系单) comes from.",
+    )
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
@@ -298,6 +315,8 @@ class CswTicket(models.Model):
         if "state" not in vals:
             return super().write(vals)
         new_state = vals["state"]
+        if new_state == "closed":
+            self._check_callbacks_finished()
         now = fields.Datetime.now()
         resuming = self.filtered(lambda t: t.state == "waiting" and new_state != "waiting")
         paused = {ticket: ticket._waiting_hours(now) for ticket in resuming}
@@ -310,6 +329,7 @@ class CswTicket(models.Model):
         leaving_new.filtered(lambda t: not t.first_response_date)._record_first_response(now)
         if new_state == "resolved":
             self.write({"resolved_date": now})
+            self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
         elif new_state == "closed":
             self.filtered(lambda t: not t.resolved_date).write({"resolved_date": now})
             self.write({"closed_date": now})
@@ -317,6 +337,23 @@ class CswTicket(models.Model):
             self.write({"resolved_date": False, "closed_date": False})
         self._refresh_sla_state()
         return result
+
+    def _check_callbacks_finished(self):
+        """A ticket is closed only once the owner has been called back about it."""
+        waiting = self.env["csw.callback"].sudo().search(
+            [("ticket_id", "in", self.ids), ("state", "=", "planned"), ("callback_type", "in", ("repair", "complaint"))],
+            limit=1,
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s cannot be closed yet: its callback (%(callback)s, due %(deadline)s) "
+                    "is not done. Record the call, or cancel the callback with a reason.",
+                    ticket=waiting.ticket_id.number,
+                    callback=waiting.display_name,
+                    deadline=fields.Datetime.to_string(waiting.deadline),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Mail gateway
@@ -421,6 +458,13 @@ class CswTicket(models.Model):
                 "default_source": "owner",
             },
         }
+
+    def action_view_callbacks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_callback_action")
+        action["domain"] = ["|", ("ticket_id", "=", self.id), ("id", "=", self.origin_callback_id.id)]
+        action["context"] = {"default_ticket_id": self.id}
+        return action
 
     def action_view_repair_orders(self):
         self.ensure_one()

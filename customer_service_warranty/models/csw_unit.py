@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from . import warranty_clock
+from .csw_callback_plan import MILESTONE_FIELDS
 
 
 class CswUnit(models.Model):
@@ -72,6 +73,14 @@ class CswUnit(models.Model):
         help="Warranty end per category: owner coverage and subcontractor liability.",
     )
 
+    callback_ids = fields.One2many("csw.callback", "unit_id", string="Callbacks")
+
+    # Decoration milestones: a callback plan of the estate calls the owner after each
+    project_callback_plan_id = fields.Many2one(related="project_id.callback_plan_id")
+    material_entry_date = fields.Date(string="Material Entry", tracking=True)
+    mid_inspection_date = fields.Date(string="Mid-term Inspection", tracking=True)
+    decoration_completion_date = fields.Date(string="Decoration Completion", tracking=True)
+
     _sql_constraints = [
         ("name_project_uniq", "UNIQUE(project_id, name)", "This unit already exists in the estate."),
     ]
@@ -121,6 +130,26 @@ class CswUnit(models.Model):
                 '<table class="table table-sm o_csw_warranty_summary">'
                 "<thead><tr>%s</tr></thead><tbody>%s</tbody></table>"
             ) % (head, rows)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        units = super().create(vals_list)
+        # the handover date may come from the estate: plan on what was stored
+        units._plan_callbacks(["handover_date", *MILESTONE_FIELDS.values()])
+        return units
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._plan_callbacks([name for name in ("handover_date", *MILESTONE_FIELDS.values()) if name in vals])
+        return result
+
+    def _plan_callbacks(self, changed_fields):
+        """Plan, or re-plan, the callbacks that follow from the dates in ``changed_fields``."""
+        Callback = self.env["csw.callback"]
+        if "handover_date" in changed_fields:
+            Callback._plan_periodic(self)
+        if any(name in changed_fields for name in MILESTONE_FIELDS.values()):
+            Callback._plan_milestones(self)
 
     def _format_coverage(self, end, coverage):
         if end is None:

@@ -45,6 +45,38 @@ class ResCompany(models.Model):
         help="Penalty of the assessment created when a complaint reaches the general manager.",
     )
 
+    # Callbacks (回访)
+    csw_callback_repair_hours = fields.Integer(
+        string="Repair Callback Within (Hours)",
+        default=24,
+        help="The owner is called back within this many hours of a completed repair.",
+    )
+    csw_callback_complaint_hours = fields.Integer(
+        string="Complaint Callback Within (Hours)",
+        default=24,
+        help="The owner is called back within this many hours of a resolved complaint.",
+    )
+    csw_callback_window_days = fields.Integer(
+        string="Periodic Callback Window (Days)",
+        default=7,
+        help="Days the agent has to make each periodic callback after handover.",
+    )
+    csw_callback_max_attempts = fields.Integer(
+        string="Callback Attempts",
+        default=3,
+        help="Calls without an answer before a callback is recorded as failed.",
+    )
+    csw_callback_retry_hours = fields.Integer(
+        string="Retry After (Hours)",
+        default=4,
+        help="Hours between two attempts to reach an owner.",
+    )
+    csw_callback_followup_hours = fields.Integer(
+        string="Follow-up Ticket Deadline (Hours)",
+        default=48,
+        help="Deadline of the follow-up ticket (回访联系单) raised when an owner is dissatisfied.",
+    )
+
     # Accounting of deductions and retention
     csw_deduction_journal_id = fields.Many2one(
         "account.journal",
@@ -105,6 +137,27 @@ class ResCompany(models.Model):
                             what=label,
                         )
                     )
+
+    @api.constrains(
+        "csw_callback_repair_hours",
+        "csw_callback_complaint_hours",
+        "csw_callback_window_days",
+        "csw_callback_max_attempts",
+        "csw_callback_retry_hours",
+        "csw_callback_followup_hours",
+    )
+    def _check_csw_callback_settings(self):
+        for company in self:
+            if company.csw_callback_max_attempts < 1:
+                raise ValidationError(self.env._("A callback needs at least one attempt."))
+            if min(
+                company.csw_callback_repair_hours,
+                company.csw_callback_complaint_hours,
+                company.csw_callback_window_days,
+                company.csw_callback_retry_hours,
+                company.csw_callback_followup_hours,
+            ) < 0:
+                raise ValidationError(self.env._("Callback delays cannot be negative."))
 
     def _csw_season_tuple(self, kind):
         """``(start_month, start_day, end_month, end_day)`` of the heating or cooling season."""

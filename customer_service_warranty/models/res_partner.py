@@ -14,6 +14,14 @@ class ResPartner(models.Model):
     csw_ticket_count = fields.Integer(string="Tickets", compute="_compute_csw_counts", groups=GROUP)
     csw_complaint_count = fields.Integer(string="Complaints", compute="_compute_csw_counts", groups=GROUP)
     csw_repair_order_count = fields.Integer(string="Repair Orders", compute="_compute_csw_counts", groups=GROUP)
+    csw_callback_count = fields.Integer(string="Callbacks", compute="_compute_csw_counts", groups=GROUP)
+    csw_satisfaction_avg = fields.Float(
+        string="Satisfaction",
+        compute="_compute_csw_counts",
+        digits=(3, 1),
+        groups=GROUP,
+        help="Average satisfaction (1-5) the owner gave in callbacks.",
+    )
 
     def _compute_csw_counts(self):
         units = dict(self.env["csw.unit"]._read_group([("owner_id", "in", self.ids)], ["owner_id"], ["__count"]))
@@ -31,7 +39,19 @@ class ResPartner(models.Model):
         repairs = dict(
             self.env["csw.repair.order"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
+        callbacks = dict(
+            self.env["csw.callback"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
+        )
+        satisfaction = dict(
+            self.env["csw.callback"]._read_group(
+                [("partner_id", "in", self.ids), ("state", "=", "done"), ("satisfaction", "!=", False)],
+                ["partner_id"],
+                ["satisfaction_score:avg"],
+            )
+        )
         for partner in self:
+            partner.csw_callback_count = callbacks.get(partner, 0)
+            partner.csw_satisfaction_avg = satisfaction.get(partner, 0.0)
             partner.csw_repair_order_count = repairs.get(partner, 0)
             partner.csw_unit_count = units.get(partner, 0)
             partner.csw_subcontract_count = subcontracts.get(partner, 0)
@@ -62,6 +82,13 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {}
+        return action
+
+    def action_csw_view_callbacks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_callback_action")
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
         return action
 
     def action_csw_view_subcontracts(self):

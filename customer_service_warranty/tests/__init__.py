@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_callback
 from . import test_deduction
 from . import test_defect_category
 from . import test_inspection

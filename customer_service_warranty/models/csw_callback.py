@@ -1,0 +1,513 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .csw_callback_plan import MILESTONE_FIELDS
+
+CALLBACK_TYPES = [
+    ("repair", "Repair"),
+    ("complaint", "Complaint"),
+    ("periodic", "Periodic"),
+    ("milestone", "Milestone"),
+    ("care", "Holiday Care"),
+]
+
+CALLBACK_RESULTS = [
+    ("reached", "Reached"),
+    ("unreachable", "Unreachable"),
+    ("refused", "Refused"),
+]
+
+SATISFACTION = [
+    ("5", "Very Satisfied"),
+    ("4", "Satisfied"),
+    ("3", "Neutral"),
+    ("2", "Dissatisfied"),
+    ("1", "Very Dissatisfied"),
+]
+
+DISSATISFIED = ("1", "2")
+
+# After handover: monthly in the first year, quarterly in the second (16 callbacks).
+PERIODIC_MONTHS = (*range(1, 13), 15, 18, 21, 24)
+
+
+class CswCallback(models.Model):
+    """A callback (回访) to an owner: after a repair or a complaint, or on a plan after handover."""
+
+    _name = "csw.callback"
+    _description = "Callback"
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _order = "state_order, deadline, id"
+    _check_company_auto = True
+
+    callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
+    state = fields.Selection(
+        [("planned", "Planned"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")],
+        required=True,
+        default="planned",
+        tracking=True,
+        copy=False,
+    )
+    # planned callbacks first in lists
+    state_order = fields.Integer(compute="_compute_state_order", store=True, precompute=True)
+
+    # What the callback is about
+    ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
+    repair_order_id = fields.Many2one("csw.repair.order", index=True, check_company=True, tracking=True)
+    unit_id = fields.Many2one(
+        "csw.unit",
+        compute="_compute_unit_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        check_company=True,
+    )
+    project_id = fields.Many2one(
+        "csw.project",
+        string="Estate",
+        compute="_compute_project_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Owner",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+    )
+    partner_phone = fields.Char(related="partner_id.mobile", string="Mobile")
+    partner_landline = fields.Char(related="partner_id.phone", string="Phone")
+    subcontractor_id = fields.Many2one(related="repair_order_id.subcontractor_id", store=True, string="Responsible Unit")
+    plan_index = fields.Integer(readonly=True, help="Position in the periodic plan after handover (1-16).")
+    plan_line_id = fields.Many2one("csw.callback.plan.line", string="Plan Step", readonly=True, index="btree_not_null")
+
+    # When and who
+    scheduled_date = fields.Datetime(string="Call On", required=True, default=fields.Datetime.now, tracking=True)
+    deadline = fields.Datetime(required=True, index=True, tracking=True)
+    done_date = fields.Datetime(readonly=True, copy=False)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Callback Agent",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    is_due_today = fields.Boolean(compute="_compute_is_overdue", search="_search_is_due_today")
+    escalated = fields.Boolean(readonly=True, copy=False, help="The team leader was told it is overdue.")
+
+    # The call
+    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    result = fields.Selection(CALLBACK_RESULTS, copy=False, tracking=True)
+    satisfaction = fields.Selection(SATISFACTION, copy=False, tracking=True)
+    satisfaction_score = fields.Integer(
+        compute="_compute_satisfaction_score",
+        store=True,
+        precompute=True,
+        aggregator="avg",
+        string="Satisfaction (1-5)",
+    )
+    comment = fields.Text(copy=False, help="What the owner said.")
+    followup_ticket_id = fields.Many2one(
+        "csw.ticket", string="Follow-up Ticket", readonly=True, copy=False, check_company=True, index="btree_not_null"
+    )
+    cancel_reason = fields.Char(copy=False)
+
+    _sql_constraints = [
+        ("deadline_after_schedule", "CHECK(deadline >= scheduled_date)", "The deadline cannot be before the call."),
+        ("attempts_positive", "CHECK(attempt_count >= 0)", "Attempts cannot be negative."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("state")
+    def _compute_state_order(self):
+        order = {"planned": 0, "failed": 1, "done": 2, "cancelled": 3}
+        for callback in self:
+            callback.state_order = order.get(callback.state, 9)
+
+    @api.depends("repair_order_id", "ticket_id")
+    def _compute_unit_id(self):
+        for callback in self:
+            callback.unit_id = callback.repair_order_id.unit_id or callback.ticket_id.unit_id or callback.unit_id
+
+    @api.depends("unit_id", "ticket_id")
+    def _compute_project_id(self):
+        for callback in self:
+            callback.project_id = callback.unit_id.project_id or callback.ticket_id.project_id or callback.project_id
+
+    @api.depends("project_id", "ticket_id")
+    def _compute_company_id(self):
+        for callback in self:
+            callback.company_id = (
+                callback.project_id.company_id or callback.ticket_id.company_id or callback.company_id or self.env.company
+            )
+
+    @api.depends("ticket_id", "unit_id")
+    def _compute_partner_id(self):
+        for callback in self:
+            callback.partner_id = callback.ticket_id.partner_id or callback.unit_id.owner_id or callback.partner_id
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_score(self):
+        for callback in self:
+            callback.satisfaction_score = int(callback.satisfaction) if callback.satisfaction else 0
+
+    @api.depends_context("tz")
+    @api.depends("state", "deadline", "scheduled_date")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        end_of_today = self._end_of_today()
+        for callback in self:
+            planned = callback.state == "planned"
+            callback.is_overdue = planned and callback.deadline < now
+            callback.is_due_today = planned and not callback.is_overdue and callback.scheduled_date < end_of_today
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue callbacks."))
+        domain = [("state", "=", "planned"), ("deadline", "<", fields.Datetime.now())]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
+    def _search_is_due_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on callbacks due today."))
+        domain = [
+            ("state", "=", "planned"),
+            ("deadline", ">=", fields.Datetime.now()),
+            ("scheduled_date", "<", self._end_of_today()),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", "&", *domain]
+
+    def _end_of_today(self):
+        """Midnight at the end of the user's day, as the naive UTC datetime Odoo stores."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        tomorrow = fields.Date.context_today(self) + timedelta(days=1)
+        return tz.localize(datetime.combine(tomorrow, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.depends("callback_type", "unit_id", "partner_id")
+    def _compute_display_name(self):
+        types = dict(self._fields["callback_type"]._description_selection(self.env))
+        for callback in self:
+            parts = [types.get(callback.callback_type, ""), callback.unit_id.name or callback.partner_id.name or ""]
+            callback.display_name = " · ".join(part for part in parts if part)
+
+    def _csw_reference(self):
+        return self.display_name
+
+    # ------------------------------------------------------------------
+    # Recording a call
+    # ------------------------------------------------------------------
+    def action_done(self):
+        """Record the call: reached or refused ends it; unreachable counts an attempt and plans a retry."""
+        self._check_state_in(("planned",), self.env._("recorded"))
+        for callback in self:
+            if not callback.result:
+                raise UserError(
+                    self.env._(
+                        "Callback %(callback)s: choose the result of the call (reached, unreachable or refused).",
+                        callback=callback.display_name,
+                    )
+                )
+            if callback.result == "reached" and not callback.satisfaction:
+                raise UserError(
+                    self.env._(
+                        "Callback %(callback)s: the owner was reached, record how satisfied they are (1-5).",
+                        callback=callback.display_name,
+                    )
+                )
+        unreachable = self.filtered(lambda c: c.result == "unreachable")
+        answered = self - unreachable
+        now = fields.Datetime.now()
+        if answered:
+            for callback in answered:
+                callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})
+            answered.filtered(lambda c: c.result == "reached" and c.satisfaction in DISSATISFIED)._follow_up()
+        unreachable._record_unreachable(now)
+        return True
+
+    def action_record_unreachable(self):
+        """One click during the call: nobody answered."""
+        self.write({"result": "unreachable"})
+        return self.action_done()
+
+    def _record_unreachable(self, now):
+        for callback in self:
+            company = callback.company_id
+            attempts = callback.attempt_count + 1
+            if attempts >= company.csw_callback_max_attempts:
+                callback.write({"attempt_count": attempts, "state": "failed", "done_date": now})
+                body = self.env._("Unreachable %(count)s times: the callback failed.", count=attempts)
+            else:
+                retry = now + timedelta(hours=company.csw_callback_retry_hours)
+                callback.write(
+                    {
+                        "attempt_count": attempts,
+                        "scheduled_date": retry,
+                        "deadline": max(callback.deadline, retry),
+                    }
+                )
+                body = self.env._(
+                    "Attempt %(count)s of %(max)s: unreachable. Call again from %(retry)s.",
+                    count=attempts,
+                    max=company.csw_callback_max_attempts,
+                    retry=fields.Datetime.to_string(retry),
+                )
+            callback.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _follow_up(self):
+        """The owner is dissatisfied: the work is reopened.
+
+        Repair: the order goes back to the same responsible team, and a follow-up ticket
+        (回访联系单) with a deadline is raised; completing the order again plans a new
+        callback. Complaint: the ticket is reopened.
+        """
+        now = fields.Datetime.now()
+        for callback in self:
+            order = callback.repair_order_id.sudo()
+            if callback.callback_type == "repair" and order:
+                if order.state in ("done", "verified"):
+                    order.action_reopen()
+                ticket = callback._create_followup_ticket(now)
+                callback.followup_ticket_id = ticket
+                order.message_post(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "The owner is dissatisfied (%(satisfaction)s/5): reopened and sent back to %(team)s. "
+                        "Follow-up ticket %(ticket)s.",
+                        satisfaction=callback.satisfaction,
+                        team=order.subcontractor_id.display_name,
+                        ticket=ticket.number,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            elif callback.callback_type == "complaint" and callback.ticket_id:
+                ticket = callback.ticket_id.sudo()
+                if ticket.state in ("resolved", "closed"):
+                    ticket.action_reopen()
+                ticket.message_post(
+                    body=Markup("<p>%s</p>")
+                    % self.env._(
+                        "The owner is dissatisfied with the resolution (%(satisfaction)s/5): ticket reopened. %(comment)s",
+                        satisfaction=callback.satisfaction,
+                        comment=callback.comment or "",
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _create_followup_ticket(self, now):
+        """The follow-up ticket (回访联系单) of a dissatisfied repair callback."""
+        self.ensure_one()
+        order = self.repair_order_id
+        company = self.company_id
+        return (
+            self.env["csw.ticket"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._("Callback follow-up: %(location)s", location=order.location or order.name),
+                    "ticket_type": "repair",
+                    "channel": "callback",
+                    "priority": "1",
+                    "received_date": now,
+                    "unit_id": self.unit_id.id,
+                    "partner_id": self.partner_id.id,
+                    "company_id": company.id,
+                    "location": order.location,
+                    "user_id": (order.user_id or self.user_id).id,
+                    "date_deadline": now + timedelta(hours=company.csw_callback_followup_hours),
+                    "origin_callback_id": self.id,
+                    "description": Markup("<p>%s</p><p>%s</p>")
+                    % (
+                        self.env._(
+                            "Repair order %(order)s: the owner is dissatisfied (%(satisfaction)s/5).",
+                            order=order.name,
+                            satisfaction=self.satisfaction,
+                        ),
+                        self.comment or "",
+                    ),
+                }
+            )
+        )
+
+    def action_cancel(self):
+        self._check_state_in(("planned",), self.env._("cancelled"))
+        without_reason = self.filtered(lambda c: not (c.cancel_reason or "").strip())
+        if without_reason:
+            raise UserError(
+                self.env._(
+                    "Enter why callback %(callback)s is cancelled before cancelling it.",
+                    callback=without_reason[0].display_name,
+                )
+            )
+        self.write({"state": "cancelled", "done_date": fields.Datetime.now()})
+        return True
+
+    # ------------------------------------------------------------------
+    # Planning
+    # ------------------------------------------------------------------
+    def _planner(self):
+        """Callbacks planned by the system: in bulk, without a creation message each."""
+        return self.sudo().with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True)
+
+    @api.model
+    def _agent_for(self, project, fallback_user):
+        """The estate's callback agent, else the user who handled the work, else the estate's CS lead."""
+        return project.callback_user_id or fallback_user or project.cs_user_id
+
+    @api.model
+    def _plan_after_repairs(self, orders):
+        """A repair callback for each completed order, due ``csw_callback_repair_hours`` after it."""
+        return self._planner().create(
+            [
+                {
+                    "callback_type": "repair",
+                    "repair_order_id": order.id,
+                    "ticket_id": order.ticket_id.id,
+                    "scheduled_date": order.done_date,
+                    "deadline": order.done_date + timedelta(hours=order.company_id.csw_callback_repair_hours),
+                    "user_id": self._agent_for(order.project_id, order.ticket_id.user_id or order.user_id).id,
+                }
+                for order in orders
+            ]
+        )
+
+    @api.model
+    def _plan_after_complaints(self, tickets):
+        """A complaint callback for each resolved complaint that has none waiting."""
+        waiting = self.sudo().search(
+            [("ticket_id", "in", tickets.ids), ("callback_type", "=", "complaint"), ("state", "=", "planned")]
+        )
+        tickets -= waiting.ticket_id
+        return self._planner().create(
+            [
+                {
+                    "callback_type": "complaint",
+                    "ticket_id": ticket.id,
+                    "scheduled_date": ticket.resolved_date,
+                    "deadline": ticket.resolved_date + timedelta(hours=ticket.company_id.csw_callback_complaint_hours),
+                    "user_id": self._agent_for(ticket.project_id, ticket.user_id).id,
+                }
+                for ticket in tickets
+            ]
+        )
+
+    @api.model
+    def _plan_periodic(self, units):
+        """The periodic plan after handover: 12 monthly then 4 quarterly callbacks per unit."""
+        schedule = {}
+        for unit in units.filtered("handover_date"):
+            window = unit.company_id.csw_callback_window_days
+            for index, months in enumerate(PERIODIC_MONTHS, start=1):
+                start = datetime.combine(unit.handover_date + relativedelta(months=months), time.min)
+                schedule[unit, index] = (start, start + timedelta(days=window), {"plan_index": index})
+        return self._sync_schedule(units, "periodic", "plan_index", schedule)
+
+    @api.model
+    def _plan_milestones(self, units):
+        """Milestone callbacks of decoration estates, some days after each milestone of the unit."""
+        schedule = {}
+        for unit in units:
+            for line in unit.project_id.callback_plan_id.line_ids.filtered(lambda s: s.callback_type == "milestone"):
+                day = unit[MILESTONE_FIELDS[line.milestone]]
+                if day:
+                    start = day + timedelta(days=line.delay_days)
+                    schedule[unit, line] = (*line._dates(start), {"plan_line_id": line.id})
+        return self._sync_schedule(units, "milestone", "plan_line_id", schedule)
+
+    @api.model
+    def _sync_schedule(self, units, callback_type, key_field, schedule, keys=None):
+        """Make the planned callbacks of ``units`` follow ``schedule``; returns the created ones.
+
+        :param schedule: ``{(unit, key): (scheduled_date, deadline, extra values)}``, the wanted
+            callbacks of ``callback_type``, identified per unit by ``key_field``
+        :param keys: ids or indexes: restrict to callbacks with these keys (default: all of that type)
+
+        Callbacks already called (done, failed, cancelled or with attempts) stay as they are.
+        Untouched planned ones move to their new dates, or are deleted when no longer wanted
+        or already past; wanted callbacks still in the future are created. Moves are written
+        in one query per distinct pair of dates.
+        """
+        Callback = self._planner()
+        now = fields.Datetime.now()
+        domain = [("unit_id", "in", units.ids), ("callback_type", "=", callback_type)]
+        if keys is not None:
+            domain.append((key_field, "in", list(keys)))
+        existing = Callback.search(domain)
+        settled = existing.filtered(lambda c: c.state != "planned" or c.attempt_count)
+        known = {(c.unit_id, c[key_field]) for c in existing}
+        moves, obsolete = {}, Callback
+        for callback in existing - settled:
+            wanted = schedule.get((callback.unit_id, callback[key_field]))
+            if not wanted or wanted[1] < now:
+                obsolete |= callback
+            elif (callback.scheduled_date, callback.deadline) != wanted[:2]:
+                moves.setdefault(wanted[:2], []).append(callback.id)
+        obsolete.unlink()
+        for (scheduled, deadline), ids in moves.items():
+            Callback.browse(ids).write({"scheduled_date": scheduled, "deadline": deadline})
+        return Callback.create(
+            [
+                {
+                    "callback_type": callback_type,
+                    "unit_id": unit.id,
+                    "scheduled_date": scheduled,
+                    "deadline": deadline,
+                    "user_id": self._agent_for(unit.project_id, unit.project_id.cs_user_id).id,
+                    **values,
+                }
+                for (unit, key), (scheduled, deadline, values) in schedule.items()
+                if deadline >= now and (unit, key) not in known
+            ]
+        )
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_escalate_overdue(self):
+        """Tell the team leader about planned callbacks past their deadline, once each.
+
+        Set-based: one search, one write, one batch of notes and one of activities.
+        """
+        overdue = self.sudo().search([("is_overdue", "=", True), ("escalated", "=", False)])
+        if not overdue:
+            return
+        overdue.write({"escalated": True})
+        bodies = {
+            callback.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Callback overdue since %(deadline)s (agent: %(agent)s): escalated to the team leader.",
+                deadline=fields.Datetime.to_string(callback.deadline),
+                agent=callback.user_id.name or "-",
+            )
+            for callback in overdue
+        }
+        overdue._csw_note_and_todo(
+            bodies,
+            self.env._("Callback overdue"),
+            lambda callback: callback.company_id.csw_team_leader_id or callback.project_id.cs_user_id,
+        )
