@@ -99,7 +99,9 @@ class CswCallback(models.Model):
     )
     partner_phone = fields.Char(related="partner_id.mobile", string="Mobile")
     partner_landline = fields.Char(related="partner_id.phone", string="Phone")
-    subcontractor_id = fields.Many2one(related="repair_order_id.subcontractor_id", store=True, string="Responsible Unit")
+    subcontractor_id = fields.Many2one(
+        related="repair_order_id.subcontractor_id", store=True, string="Responsible Unit"
+    )
     plan_index = fields.Integer(readonly=True, help="Position in the periodic plan after handover (1-16).")
     plan_line_id = fields.Many2one("csw.callback.plan.line", string="Plan Step", readonly=True, index="btree_not_null")
 
@@ -163,7 +165,10 @@ class CswCallback(models.Model):
     def _compute_company_id(self):
         for callback in self:
             callback.company_id = (
-                callback.project_id.company_id or callback.ticket_id.company_id or callback.company_id or self.env.company
+                callback.project_id.company_id
+                or callback.ticket_id.company_id
+                or callback.company_id
+                or self.env.company
             )
 
     @api.depends("ticket_id", "unit_id")
@@ -311,7 +316,8 @@ class CswCallback(models.Model):
                 ticket.message_post(
                     body=Markup("<p>%s</p>")
                     % self.env._(
-                        "The owner is dissatisfied with the resolution (%(satisfaction)s/5): ticket reopened. %(comment)s",
+                        "The owner is dissatisfied with the resolution (%(satisfaction)s/5): "
+                        "ticket reopened. %(comment)s",
                         satisfaction=callback.satisfaction,
                         comment=callback.comment or "",
                     ),

@@ -16,8 +16,24 @@ class CswCallbackReport(models.Model):
     _auto = False
     _order = "done_date desc"
     _depends = {
-        "csw.repair.order": ["project_id", "company_id", "subcontractor_id", "category_id", "user_id", "done_date", "state"],
-        "csw.callback": ["repair_order_id", "callback_type", "user_id", "state", "done_date", "deadline", "satisfaction_score"],
+        "csw.repair.order": [
+            "project_id",
+            "company_id",
+            "subcontractor_id",
+            "category_id",
+            "user_id",
+            "done_date",
+            "state",
+        ],
+        "csw.callback": [
+            "repair_order_id",
+            "callback_type",
+            "user_id",
+            "state",
+            "done_date",
+            "deadline",
+            "satisfaction_score",
+        ],
     }
 
     repair_order_id = fields.Many2one("csw.repair.order", readonly=True)

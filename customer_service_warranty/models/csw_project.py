@@ -68,7 +68,6 @@ class CswProject(models.Model):
     )
     callback_plan_id = fields.Many2one(
         "csw.callback.plan",
-        string="Callback Plan",
         check_company=True,
         help="Milestone and holiday callbacks of a decoration estate.",
     )

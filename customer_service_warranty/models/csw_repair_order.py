@@ -212,7 +212,9 @@ class CswRepairOrder(models.Model):
 
     def _compute_callback_count(self):
         counts = dict(
-            self.env["csw.callback"]._read_group([("repair_order_id", "in", self.ids)], ["repair_order_id"], ["__count"])
+            self.env["csw.callback"]._read_group(
+                [("repair_order_id", "in", self.ids)], ["repair_order_id"], ["__count"]
+            )
         )
         for order in self:
             order.callback_count = counts.get(order, 0)

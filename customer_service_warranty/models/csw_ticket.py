@@ -340,9 +340,17 @@ class CswTicket(models.Model):
 
     def _check_callbacks_finished(self):
         """A ticket is closed only once the owner has been called back about it."""
-        waiting = self.env["csw.callback"].sudo().search(
-            [("ticket_id", "in", self.ids), ("state", "=", "planned"), ("callback_type", "in", ("repair", "complaint"))],
-            limit=1,
+        waiting = (
+            self.env["csw.callback"]
+            .sudo()
+            .search(
+                [
+                    ("ticket_id", "in", self.ids),
+                    ("state", "=", "planned"),
+                    ("callback_type", "in", ("repair", "complaint")),
+                ],
+                limit=1,
+            )
         )
         if waiting:
             raise UserError(

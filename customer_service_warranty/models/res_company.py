@@ -150,13 +150,16 @@ class ResCompany(models.Model):
         for company in self:
             if company.csw_callback_max_attempts < 1:
                 raise ValidationError(self.env._("A callback needs at least one attempt."))
-            if min(
-                company.csw_callback_repair_hours,
-                company.csw_callback_complaint_hours,
-                company.csw_callback_window_days,
-                company.csw_callback_retry_hours,
-                company.csw_callback_followup_hours,
-            ) < 0:
+            if (
+                min(
+                    company.csw_callback_repair_hours,
+                    company.csw_callback_complaint_hours,
+                    company.csw_callback_window_days,
+                    company.csw_callback_retry_hours,
+                    company.csw_callback_followup_hours,
+                )
+                < 0
+            ):
                 raise ValidationError(self.env._("Callback delays cannot be negative."))
 
     def _csw_season_tuple(self, kind):

@@ -60,7 +60,9 @@ class TestCallbackPlanning(CswCallbackCase):
         self.assertEqual(order.callback_ids.ticket_id, ticket)
 
     def test_resolved_complaint_plans_a_complaint_callback(self):
-        ticket = self.env["csw.ticket"].create({"name": "物业态度差", "ticket_type": "complaint", "unit_id": self.unit.id})
+        ticket = self.env["csw.ticket"].create(
+            {"name": "物业态度差", "ticket_type": "complaint", "unit_id": self.unit.id}
+        )
         ticket.resolution = "<p>已致歉并更换管家</p>"
         with freeze_time("2026-11-20 10:00:00"):
             ticket.action_start()
@@ -107,7 +109,9 @@ class TestCallbackPlanning(CswCallbackCase):
     @freeze_time("2026-11-22 09:00:00")
     def test_units_created_handed_over_get_their_plan_in_one_batch(self):
         self.project.handover_date = date(2026, 11, 1)
-        units = self.env["csw.unit"].create([{"name": f"8-1-{n}01", "project_id": self.project.id} for n in range(1, 4)])
+        units = self.env["csw.unit"].create(
+            [{"name": f"8-1-{n}01", "project_id": self.project.id} for n in range(1, 4)]
+        )
         self.assertEqual(len(units.callback_ids), 48)
         # an estate handed over years ago: nothing planned in the past
         old = self.env["csw.unit"].create({"name": "9-1-101", "project_id": self.foreign_project.id})
@@ -234,7 +238,9 @@ class TestCallbackRecording(CswCallbackCase):
         self.assertEqual(order.state, "done")
 
     def test_dissatisfied_owner_reopens_a_complaint(self):
-        ticket = self.env["csw.ticket"].create({"name": "维修拖延", "ticket_type": "complaint", "unit_id": self.unit.id})
+        ticket = self.env["csw.ticket"].create(
+            {"name": "维修拖延", "ticket_type": "complaint", "unit_id": self.unit.id}
+        )
         ticket.write({"resolution": "<p>已催促班组</p>"})
         ticket.action_resolve()
         self.record(ticket.callback_ids, "2026-11-21 09:00:00", satisfaction="1", comment="没人来")
@@ -257,7 +263,9 @@ class TestCallbackRecording(CswCallbackCase):
 @tagged("post_install", "-at_install")
 class TestTicketClosing(CswCallbackCase):
     def test_repair_ticket_closes_only_after_its_callback(self):
-        ticket = self.env["csw.ticket"].create({"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"})
+        ticket = self.env["csw.ticket"].create(
+            {"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"}
+        )
         order = self.done_order(datetime(2026, 11, 20, 10, 0), ticket_id=ticket.id)
         ticket.action_resolve()
         with self.assertRaises(UserError) as err:
@@ -269,7 +277,9 @@ class TestTicketClosing(CswCallbackCase):
         self.assertEqual(ticket.state, "closed")
 
     def test_a_cancelled_callback_with_a_reason_lets_the_ticket_close(self):
-        ticket = self.env["csw.ticket"].create({"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"})
+        ticket = self.env["csw.ticket"].create(
+            {"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"}
+        )
         order = self.done_order(datetime(2026, 11, 20, 10, 0), ticket_id=ticket.id)
         ticket.action_resolve()
         order.callback_ids.write({"cancel_reason": "业主出国,委托物业确认"})
@@ -396,9 +406,7 @@ class TestCallbackRate(CswCallbackCase):
         w1 = self.done_order(datetime(2026, 11, 3, 2, 0))
         w2 = self.done_order(datetime(2026, 11, 10, 2, 0), location="厨房")
         self.done_order(datetime(2026, 11, 29, 2, 0), location="阳台")
-        d1 = self.done_order(
-            datetime(2026, 11, 12, 2, 0), location="客厅", category_id=self.category("decoration").id
-        )
+        d1 = self.done_order(datetime(2026, 11, 12, 2, 0), location="客厅", category_id=self.category("decoration").id)
         w4 = self.done_order(datetime(2026, 10, 15, 2, 0), location="次卫")
         b1 = self.done_order(datetime(2026, 11, 5, 2, 0), unit_id=self.foreign_unit.id)
         b2 = self.done_order(datetime(2026, 11, 6, 2, 0), unit_id=self.foreign_unit.id, location="厨房")
