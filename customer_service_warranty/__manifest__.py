@@ -1,7 +1,7 @@
 {
     "name": "Customer Service & Warranty",
     "summary": "After-sales service and statutory warranty for property developers: "
-    "estates, units, warranty categories, subcontracts and retention",
+    "tickets, warranty repairs, substitute repairs and deductions, callbacks and retention",
     "version": "18.0.1.0.0",
     "category": "Services",
     "website": "https://github.com/customer-service-warranty/customer_service_warranty",
@@ -41,5 +41,6 @@
         "demo/csw_subcontract_demo.xml",
         "demo/csw_ticket_demo.xml",
         "demo/csw_repair_order_demo.xml",
+        "demo/csw_callback_demo.xml",
     ],
 }

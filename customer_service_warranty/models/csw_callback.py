@@ -48,7 +48,7 @@ class CswCallback(models.Model):
 
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
     state = fields.Selection(
-        [("planned", "Planned"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")],
+        [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")],
         required=True,
         default="planned",
         tracking=True,
@@ -329,12 +329,15 @@ class CswCallback(models.Model):
         self.ensure_one()
         order = self.repair_order_id
         company = self.company_id
+        agent = order.user_id or self.user_id
+        # written in the language of the agent who will work on it
+        agent_env = self.with_context(lang=agent.lang or self.env.lang).env
         return (
             self.env["csw.ticket"]
             .sudo()
             .create(
                 {
-                    "name": self.env._("Callback follow-up: %(location)s", location=order.location or order.name),
+                    "name": agent_env._("Callback follow-up: %(location)s", location=order.location or order.name),
                     "ticket_type": "repair",
                     "channel": "callback",
                     "priority": "1",
@@ -343,12 +346,12 @@ class CswCallback(models.Model):
                     "partner_id": self.partner_id.id,
                     "company_id": company.id,
                     "location": order.location,
-                    "user_id": (order.user_id or self.user_id).id,
+                    "user_id": agent.id,
                     "date_deadline": now + timedelta(hours=company.csw_callback_followup_hours),
                     "origin_callback_id": self.id,
                     "description": Markup("<p>%s</p><p>%s</p>")
                     % (
-                        self.env._(
+                        agent_env._(
                             "Repair order %(order)s: the owner is dissatisfied (%(satisfaction)s/5).",
                             order=order.name,
                             satisfaction=self.satisfaction,

@@ -25,7 +25,7 @@ class CswCallbackPlan(models.Model):
     _order = "name"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     line_ids = fields.One2many("csw.callback.plan.line", "plan_id", string="Steps", copy=True)
@@ -56,7 +56,7 @@ class CswCallbackPlanLine(models.Model):
     plan_id = fields.Many2one("csw.callback.plan", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="plan_id.company_id", store=True)
     sequence = fields.Integer(default=10)
-    name = fields.Char(required=True, translate=True, help="e.g. Material entry callback, Mid-Autumn Festival greeting")
+    name = fields.Char(required=True, help="e.g. Material entry callback, Mid-Autumn Festival greeting")
     callback_type = fields.Selection(
         [("milestone", "Milestone"), ("care", "Holiday Care")], string="Type", required=True, default="milestone"
     )

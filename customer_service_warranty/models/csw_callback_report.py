@@ -45,7 +45,7 @@ class CswCallbackReport(models.Model):
     done_date = fields.Datetime(string="Completed On", readonly=True)
     callback_id = fields.Many2one("csw.callback", readonly=True)
     callback_state = fields.Selection(
-        [("planned", "Planned"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")],
+        [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")],
         readonly=True,
     )
     is_called_back = fields.Integer(string="Called Back", readonly=True, aggregator="sum")

@@ -316,7 +316,7 @@ class CswTicket(models.Model):
             return super().write(vals)
         new_state = vals["state"]
         if new_state == "closed":
-            self._check_callbacks_finished()
+            self._check_ready_to_close()
         now = fields.Datetime.now()
         resuming = self.filtered(lambda t: t.state == "waiting" and new_state != "waiting")
         paused = {ticket: ticket._waiting_hours(now) for ticket in resuming}
@@ -338,19 +338,22 @@ class CswTicket(models.Model):
         self._refresh_sla_state()
         return result
 
-    def _check_callbacks_finished(self):
-        """A ticket is closed only once the owner has been called back about it."""
-        waiting = (
-            self.env["csw.callback"]
-            .sudo()
-            .search(
-                [
-                    ("ticket_id", "in", self.ids),
-                    ("state", "=", "planned"),
-                    ("callback_type", "in", ("repair", "complaint")),
-                ],
-                limit=1,
+    def _check_ready_to_close(self):
+        """A ticket is closed once its repairs are finished and the owner has been called back."""
+        open_order = self.env["csw.repair.order"].sudo().search(
+            [("ticket_id", "in", self.ids), ("state", "in", ("draft", "notified", "in_progress"))], limit=1
+        )
+        if open_order:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s cannot be closed yet: repair order %(order)s is not finished.",
+                    ticket=open_order.ticket_id.number,
+                    order=open_order.name,
+                )
             )
+        waiting = self.env["csw.callback"].sudo().search(
+            [("ticket_id", "in", self.ids), ("state", "=", "planned"), ("callback_type", "in", ("repair", "complaint"))],
+            limit=1,
         )
         if waiting:
             raise UserError(

@@ -262,17 +262,36 @@ class TestCallbackRecording(CswCallbackCase):
 
 @tagged("post_install", "-at_install")
 class TestTicketClosing(CswCallbackCase):
-    def test_repair_ticket_closes_only_after_its_callback(self):
+    def test_repair_ticket_closes_only_after_its_repair_and_callback(self):
         ticket = self.env["csw.ticket"].create(
             {"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"}
         )
-        order = self.done_order(datetime(2026, 11, 20, 10, 0), ticket_id=ticket.id)
+        order = self.order(ticket_id=ticket.id, notify_method="written", completion_note="已修复")
+        order.action_notify()
         ticket.action_resolve()
+        with self.assertRaises(UserError) as err:
+            ticket.action_close()
+        self.assertIn(order.name, str(err.exception))
+        with freeze_time("2026-11-20 10:00:00"):
+            order.action_done()
         with self.assertRaises(UserError) as err:
             ticket.action_close()
         self.assertIn("callback", str(err.exception))
         self.assertEqual(ticket.state, "resolved")
         self.record(order.callback_ids, "2026-11-20 16:00:00", satisfaction="5")
+        ticket.action_close()
+        self.assertEqual(ticket.state, "closed")
+
+    def test_an_owner_never_reached_lets_the_ticket_close(self):
+        self.company.csw_callback_max_attempts = 2
+        ticket = self.env["csw.ticket"].create(
+            {"name": "主卫渗水", "unit_id": self.unit.id, "resolution": "<p>已修复</p>"}
+        )
+        order = self.done_order(datetime(2026, 11, 20, 10, 0), ticket_id=ticket.id)
+        ticket.action_resolve()
+        for when in ("2026-11-20 11:00:00", "2026-11-20 16:00:00"):
+            self.record(order.callback_ids, when, result="unreachable")
+        self.assertEqual(order.callback_ids.state, "failed")
         ticket.action_close()
         self.assertEqual(ticket.state, "closed")
 
@@ -425,7 +444,8 @@ class TestCallbackRate(CswCallbackCase):
     def kpis(self, groupby, start=datetime(2026, 11, 1), end=datetime(2026, 12, 1)):
         return {
             group: (row["completed"], row["called_back"], round(row["rate"], 2), round(row["satisfaction"], 2))
-            for group, row in self.Report._kpis(start, end, groupby).items()
+            # the fixture's company only: demo data may complete repairs in the same months
+            for group, row in self.Report._kpis(start, end, groupby, [("company_id", "=", self.company.id)]).items()
         }
 
     def test_callback_rate_per_estate(self):
@@ -452,7 +472,11 @@ class TestCallbackRate(CswCallbackCase):
 
     def test_pivot_rate_is_the_share_of_repairs_called_back(self):
         rows = self.Report._read_group(
-            [("done_date", ">=", datetime(2026, 11, 1)), ("done_date", "<", datetime(2026, 12, 1))],
+            [
+                ("company_id", "=", self.company.id),
+                ("done_date", ">=", datetime(2026, 11, 1)),
+                ("done_date", "<", datetime(2026, 12, 1)),
+            ],
             ["project_id"],
             ["callback_rate:avg", "satisfaction_score:avg"],
         )
@@ -462,5 +486,7 @@ class TestCallbackRate(CswCallbackCase):
         )
 
     def test_a_project_agent_sees_the_rate_of_their_estates_only(self):
-        rows = self.Report.with_user(self.project_agent)._read_group([], ["project_id"], ["__count"])
+        rows = self.Report.with_user(self.project_agent)._read_group(
+            [("company_id", "=", self.company.id)], ["project_id"], ["__count"]
+        )
         self.assertEqual([project for project, _count in rows], [self.project])
