@@ -352,7 +352,11 @@ class CswTicket(models.Model):
                 )
             )
         waiting = self.env["csw.callback"].sudo().search(
-            [("ticket_id", "in", self.ids), ("state", "=", "planned"), ("callback_type", "in", ("repair", "complaint"))],
+            [
+                ("ticket_id", "in", self.ids),
+                ("state", "=", "planned"),
+                ("callback_type", "in", ("repair", "complaint")),
+            ],
             limit=1,
         )
         if waiting:
