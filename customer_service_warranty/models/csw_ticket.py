@@ -340,8 +340,10 @@ class CswTicket(models.Model):
 
     def _check_ready_to_close(self):
         """A ticket is closed once its repairs are finished and the owner has been called back."""
-        open_order = self.env["csw.repair.order"].sudo().search(
-            [("ticket_id", "in", self.ids), ("state", "in", ("draft", "notified", "in_progress"))], limit=1
+        open_order = (
+            self.env["csw.repair.order"]
+            .sudo()
+            .search([("ticket_id", "in", self.ids), ("state", "in", ("draft", "notified", "in_progress"))], limit=1)
         )
         if open_order:
             raise UserError(
@@ -351,13 +353,17 @@ class CswTicket(models.Model):
                     order=open_order.name,
                 )
             )
-        waiting = self.env["csw.callback"].sudo().search(
-            [
-                ("ticket_id", "in", self.ids),
-                ("state", "=", "planned"),
-                ("callback_type", "in", ("repair", "complaint")),
-            ],
-            limit=1,
+        waiting = (
+            self.env["csw.callback"]
+            .sudo()
+            .search(
+                [
+                    ("ticket_id", "in", self.ids),
+                    ("state", "=", "planned"),
+                    ("callback_type", "in", ("repair", "complaint")),
+                ],
+                limit=1,
+            )
         )
         if waiting:
             raise UserError(
