@@ -16,6 +16,7 @@
         "data/csw_sla_policy_data.xml",
         "data/mail_alias_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/csw_project_views.xml",
         "views/csw_unit_views.xml",
         "views/csw_defect_category_views.xml",
@@ -33,6 +34,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -42,5 +44,6 @@
         "demo/csw_ticket_demo.xml",
         "demo/csw_repair_order_demo.xml",
         "demo/csw_callback_demo.xml",
+        "demo/portal_users_demo.xml",
     ],
 }

@@ -254,6 +254,15 @@ class CswCallback(models.Model):
         unreachable._record_unreachable(now)
         return True
 
+    def _portal_answer(self, satisfaction, comment):
+        """The owner answers the callback on the portal: the same effect as a call."""
+        self._check_state_in(("planned",), self.env._("answered"))
+        if satisfaction not in dict(SATISFACTION):
+            raise UserError(self.env._("Choose how satisfied you are, from 1 to 5."))
+        self.write({"result": "reached", "satisfaction": satisfaction, "comment": (comment or "").strip()})
+        self.message_post(body=self.env._("Answered by the owner on the portal."), subtype_xmlid="mail.mt_note")
+        return self.action_done()
+
     def action_record_unreachable(self):
         """One click during the call: nobody answered."""
         self.write({"result": "unreachable"})

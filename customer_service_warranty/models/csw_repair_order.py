@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from .csw_portal_upload import attachment_values
 from .warranty_clock import IN_WARRANTY
 
 REPAIR_STATES = [
@@ -19,15 +20,19 @@ REPAIR_STATES = [
 
 OPEN_REPAIR_STATES = ("draft", "notified", "in_progress", "done")
 
+AGENT = "customer_service_warranty.group_csw_project_agent"
+
 
 class CswRepairOrder(models.Model):
     """A warranty repair order (维修单 / 派工单): one defect, dispatched to the responsible team."""
 
     _name = "csw.repair.order"
     _description = "Repair Order"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # owners and teams write on their orders from the portal
+    _mail_post_access = "read"
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
     ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
@@ -126,6 +131,9 @@ class CswRepairOrder(models.Model):
     )
     cancel_reason = fields.Char(copy=False)
     state = fields.Selection(REPAIR_STATES, default="draft", required=True, tracking=True, copy=False)
+    state_rank = fields.Integer(
+        compute="_compute_state_rank", store=True, precompute=True, help="Orders waiting for the team first."
+    )
     is_overdue = fields.Boolean(
         string="Entry Overdue", readonly=True, copy=False, index=True, help="The team did not come on site in time."
     )
@@ -134,12 +142,15 @@ class CswRepairOrder(models.Model):
     callback_count = fields.Integer(compute="_compute_callback_count")
 
     # Money
-    loss_estimate = fields.Monetary(help="Estimated loss of the owner (损失预估).")
-    compensation_amount = fields.Monetary(string="Compensation", help="Paid to the owner (赔付).")
+    # money is for the customer-service team only: owners and teams see their orders on the portal
+    loss_estimate = fields.Monetary(help="Estimated loss of the owner (损失预估).", groups=AGENT)
+    compensation_amount = fields.Monetary(string="Compensation", help="Paid to the owner (赔付).", groups=AGENT)
     is_substitute = fields.Boolean(string="Substitute Repair", readonly=True, copy=False, tracking=True)
-    substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True)
-    substitute_cost = fields.Monetary(tracking=True)
-    deduction_id = fields.Many2one("csw.deduction", readonly=True, copy=False, index=True, check_company=True)
+    substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True, groups=AGENT)
+    substitute_cost = fields.Monetary(tracking=True, groups=AGENT)
+    deduction_id = fields.Many2one(
+        "csw.deduction", readonly=True, copy=False, index=True, check_company=True, groups=AGENT
+    )
 
     _sql_constraints = [
         (
@@ -153,6 +164,17 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("state")
+    def _compute_state_rank(self):
+        ranks = {state: rank for rank, (state, _label) in enumerate(REPAIR_STATES)}
+        for order in self:
+            order.state_rank = ranks.get(order.state, len(ranks))
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for order in self:
+            order.access_url = f"/my/repairs/{order.id}"
+
     @api.depends("unit_id", "ticket_id")
     def _compute_user_id(self):
         for order in self:
@@ -429,6 +451,31 @@ class CswRepairOrder(models.Model):
             {"state": "in_progress", "entry_date": fields.Datetime.now()}
         )
         return True
+
+    # ------------------------------------------------------------------
+    # Portal of the responsible team
+    # ------------------------------------------------------------------
+    def _portal_confirm_entry(self):
+        """The team confirms it is on site."""
+        self.action_start()
+        self._message_log_batch(
+            bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % self.env._("The team confirmed entry on the portal."))
+        )
+        return True
+
+    def _portal_mark_done(self, note, uploads):
+        """The team reports the repair done with a note and photos; the owner's callback is planned.
+
+        :param uploads: list of ``(file name, content bytes)``
+        """
+        self.ensure_one()
+        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        if not (note or "").strip():
+            raise UserError(self.env._("Describe what was repaired and how."))
+        photos = attachment_values(self.env, self.company_id, uploads, self._name)
+        attachments = self.env["ir.attachment"].sudo().create([{**values, "res_id": self.id} for values in photos])
+        self.write({"completion_note": note, "completion_photo_ids": [Command.link(a.id) for a in attachments]})
+        return self.action_done()
 
     def action_view_callbacks(self):
         self.ensure_one()

@@ -2,8 +2,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.tools import is_html_empty, plaintext2html
 
+from .csw_portal_upload import attachment_values
 from .csw_ticket_constants import CHANNELS, OPEN_STATES, PRIORITIES, SLA_STATES, STATES, TICKET_TYPES
 
 
@@ -12,11 +13,13 @@ class CswTicket(models.Model):
 
     _name = "csw.ticket"
     _description = "Service Ticket"
-    _inherit = ["mail.thread.cc", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
     _primary_email = "partner_email"
     _check_company_auto = True
+    # owners write on their tickets from the portal
+    _mail_post_access = "read"
 
     number = fields.Char(readonly=True, copy=False, index="trigram", default="/")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -218,6 +221,11 @@ class CswTicket(models.Model):
                 ticket.user_id = project.cs_user_id
             elif not ticket.user_id:
                 ticket.user_id = self.env.user if not self.env.user.share else False
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
 
     def _compute_repair_order_count(self):
         counts = dict(
@@ -477,8 +485,45 @@ class CswTicket(models.Model):
                 "default_location": self.location,
                 "default_description": self.description,
                 "default_source": "owner",
+                "default_photo_ids": self.env["ir.attachment"]
+                .search([("res_model", "=", self._name), ("res_id", "=", self.id), ("mimetype", "like", "image/")])
+                .ids,
             },
         }
+
+    @api.model
+    def _portal_create_repair_request(self, partner, unit, location, category, description, uploads):
+        """The repair request an owner submits through the portal.
+
+        A portal-channel ticket with the photos attached and an acknowledgement e-mailed to
+        the owner. The caller has checked that ``unit`` belongs to ``partner``.
+
+        :param uploads: list of ``(file name, content bytes)``
+        :raise UserError: a missing location or description, a refused file
+        """
+        if not (location or "").strip() or not (description or "").strip():
+            raise UserError(self.env._("Tell us where the problem is and describe it."))
+        photos = attachment_values(self.env, unit.company_id, uploads, self._name)
+        Ticket = self.sudo().with_context(mail_create_nolog=True)
+        ticket = Ticket.create(
+            {
+                "name": f"{category.name}: {location.strip()}" if category else location.strip(),
+                "ticket_type": "repair",
+                "channel": "portal",
+                "partner_id": partner.id,
+                "unit_id": unit.id,
+                "location": location.strip(),
+                "description": plaintext2html(description.strip()),
+            }
+        )
+        if photos:
+            self.env["ir.attachment"].sudo().create([{**values, "res_id": ticket.id} for values in photos])
+        ticket.message_post_with_source(
+            "customer_service_warranty.csw_ticket_mail_template_ack",
+            subtype_xmlid="mail.mt_comment",
+            author_id=(ticket.user_id.partner_id or ticket.company_id.partner_id).id,
+        )
+        return ticket
 
     def action_view_callbacks(self):
         self.ensure_one()

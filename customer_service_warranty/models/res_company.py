@@ -77,6 +77,12 @@ class ResCompany(models.Model):
         help="Deadline of the follow-up ticket (回访联系单) raised when an owner is dissatisfied.",
     )
 
+    csw_portal_upload_limit_mb = fields.Integer(
+        string="Portal Upload Limit (MB)",
+        default=10,
+        help="Largest photo or PDF an owner or a team may send through the portal.",
+    )
+
     # Accounting of deductions and retention
     csw_deduction_journal_id = fields.Many2one(
         "account.journal",
@@ -145,9 +151,12 @@ class ResCompany(models.Model):
         "csw_callback_max_attempts",
         "csw_callback_retry_hours",
         "csw_callback_followup_hours",
+        "csw_portal_upload_limit_mb",
     )
     def _check_csw_callback_settings(self):
         for company in self:
+            if company.csw_portal_upload_limit_mb < 1:
+                raise ValidationError(self.env._("The portal upload limit must be at least 1 MB."))
             if company.csw_callback_max_attempts < 1:
                 raise ValidationError(self.env._("A callback needs at least one attempt."))
             if (

@@ -26,6 +26,7 @@ class ResConfigSettings(models.TransientModel):
     csw_callback_max_attempts = fields.Integer(related="company_id.csw_callback_max_attempts", readonly=False)
     csw_callback_retry_hours = fields.Integer(related="company_id.csw_callback_retry_hours", readonly=False)
     csw_callback_followup_hours = fields.Integer(related="company_id.csw_callback_followup_hours", readonly=False)
+    csw_portal_upload_limit_mb = fields.Integer(related="company_id.csw_portal_upload_limit_mb", readonly=False)
     csw_deduction_journal_id = fields.Many2one(related="company_id.csw_deduction_journal_id", readonly=False)
     csw_substitute_account_id = fields.Many2one(related="company_id.csw_substitute_account_id", readonly=False)
     csw_agency_fee_account_id = fields.Many2one(related="company_id.csw_agency_fee_account_id", readonly=False)

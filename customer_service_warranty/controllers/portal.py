@@ -1,0 +1,278 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
+
+PAGE_SIZE = 20
+
+
+class CswCustomerPortal(CustomerPortal):
+    """The owners' and the subcontractor teams' pages of the portal.
+
+    Owners see their units with the warranty left, their tickets, repair orders and the
+    callbacks to answer, and submit repair requests. Teams see the repair orders they were
+    notified of, confirm entry and report them done. Every record is read as the portal
+    user (record rules decide), and changed with the model's own checks.
+    """
+
+    # ------------------------------------------------------------------
+    # Domains and counters
+    # ------------------------------------------------------------------
+    def _csw_partner(self):
+        return request.env.user.partner_id.commercial_partner_id
+
+    def _csw_units_domain(self):
+        return [("owner_id", "child_of", self._csw_partner().id)]
+
+    def _csw_tickets_domain(self):
+        return [("partner_id", "child_of", self._csw_partner().id)]
+
+    def _csw_repairs_domain(self):
+        return [("partner_id", "child_of", self._csw_partner().id)]
+
+    def _csw_callbacks_domain(self):
+        return [("partner_id", "child_of", self._csw_partner().id), ("state", "=", "planned")]
+
+    def _csw_jobs_domain(self):
+        return [("subcontractor_id", "child_of", self._csw_partner().id), ("state", "!=", "draft")]
+
+    def _csw_count(self, model, domain):
+        Model = request.env[model]
+        return Model.search_count(domain) if Model.has_access("read") else 0
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        counts = {
+            "csw_unit_count": ("csw.unit", self._csw_units_domain),
+            "csw_ticket_count": ("csw.ticket", self._csw_tickets_domain),
+            "csw_repair_count": ("csw.repair.order", self._csw_repairs_domain),
+            "csw_callback_count": ("csw.callback", self._csw_callbacks_domain),
+            "csw_job_count": ("csw.repair.order", self._csw_jobs_domain),
+        }
+        for counter, (model, domain) in counts.items():
+            if counter in counters:
+                values[counter] = self._csw_count(model, domain())
+        return values
+
+    def _csw_list(self, model, domain, url, page, order, page_name, records_name, history, **values):
+        Model = request.env[model]
+        total = Model.search_count(domain)
+        pager = portal_pager(url=url, total=total, page=page, step=PAGE_SIZE)
+        records = Model.search(domain, order=order, limit=PAGE_SIZE, offset=pager["offset"])
+        request.session[history] = records.ids[:100]
+        values.update(
+            {
+                records_name: records.sudo(),
+                "pager": pager,
+                "page_name": page_name,
+                "default_url": url,
+            }
+        )
+        return self._prepare_portal_layout_values() | values
+
+    def _csw_run(self, action):
+        """Run a portal action; a refusal rolls it back whole and is shown on the next page."""
+        try:
+            with request.env.cr.savepoint():
+                action()
+        except UserError as error:
+            request.session["csw_portal_error"] = error.args[0]
+            return False
+        return True
+
+    def _csw_pop_error(self):
+        return request.session.pop("csw_portal_error", None)
+
+    def _csw_record(self, model, record_id, access_token=None):
+        """The record as sudo when the portal user may read it; ``None`` otherwise."""
+        try:
+            return self._document_check_access(model, record_id, access_token)
+        except (AccessError, MissingError):
+            return None
+
+    # ------------------------------------------------------------------
+    # Owners: units and their warranty
+    # ------------------------------------------------------------------
+    @http.route(["/my/homes"], type="http", auth="user", website=True)
+    def portal_my_homes(self, **kw):
+        units = request.env["csw.unit"].search(self._csw_units_domain())
+        values = self._prepare_portal_layout_values() | {"units": units.sudo(), "page_name": "csw_homes"}
+        return request.render("customer_service_warranty.portal_my_homes", values)
+
+    @http.route(["/my/homes/<int:unit_id>"], type="http", auth="user", website=True)
+    def portal_my_home_unit(self, unit_id, **kw):
+        unit = self._csw_record("csw.unit", unit_id)
+        if unit is None:
+            return request.redirect("/my")
+        categories = unit.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
+        values = self._prepare_portal_layout_values() | {
+            "unit": unit,
+            "warranty_lines": unit._get_warranty_lines(categories),
+            "repairs": unit.repair_order_ids.filtered(lambda o: o.state != "cancelled"),
+            "page_name": "csw_home",
+        }
+        return request.render("customer_service_warranty.portal_my_home_unit", values)
+
+    # ------------------------------------------------------------------
+    # Owners: tickets and repair orders
+    # ------------------------------------------------------------------
+    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_tickets(self, page=1, **kw):
+        values = self._csw_list(
+            "csw.ticket",
+            self._csw_tickets_domain(),
+            "/my/tickets",
+            page,
+            "received_date desc, id desc",
+            "csw_tickets",
+            "tickets",
+            "my_csw_tickets_history",
+        )
+        return request.render("customer_service_warranty.portal_my_tickets", values)
+
+    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
+    def portal_my_ticket(self, ticket_id, access_token=None, **kw):
+        ticket = self._csw_record("csw.ticket", ticket_id, access_token)
+        if ticket is None:
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            ticket, access_token, {"ticket": ticket, "page_name": "csw_ticket"}, "my_csw_tickets_history", False, **kw
+        )
+        values["submitted"] = kw.get("submitted")
+        return request.render("customer_service_warranty.portal_my_ticket", values)
+
+    @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_repairs(self, page=1, **kw):
+        values = self._csw_list(
+            "csw.repair.order",
+            self._csw_repairs_domain(),
+            "/my/repairs",
+            page,
+            "report_date desc, id desc",
+            "csw_repairs",
+            "repairs",
+            "my_csw_repairs_history",
+        )
+        return request.render("customer_service_warranty.portal_my_repairs", values)
+
+    @http.route(["/my/repairs/<int:order_id>"], type="http", auth="public", website=True)
+    def portal_my_repair(self, order_id, access_token=None, **kw):
+        order = self._csw_record("csw.repair.order", order_id, access_token)
+        if order is None:
+            return request.redirect("/my")
+        if order.subcontractor_id.commercial_partner_id == self._csw_partner():
+            return request.redirect(f"/my/jobs/{order.id}")
+        values = self._get_page_view_values(
+            order, access_token, {"order": order, "page_name": "csw_repair"}, "my_csw_repairs_history", False, **kw
+        )
+        return request.render("customer_service_warranty.portal_my_repair", values)
+
+    # ------------------------------------------------------------------
+    # Owners: a repair request with photos
+    # ------------------------------------------------------------------
+    @http.route(["/my/repair-request"], type="http", auth="user", website=True, methods=["GET", "POST"])
+    def portal_repair_request(self, **post):
+        units = request.env["csw.unit"].search(self._csw_units_domain()).sudo()
+        categories = request.env["csw.defect.category"].sudo().search([], order="parent_path")
+        values = self._prepare_portal_layout_values() | {
+            "units": units,
+            "categories": categories,
+            "page_name": "csw_repair_request",
+            "post": post,
+        }
+        if request.httprequest.method != "POST":
+            return request.render("customer_service_warranty.portal_repair_request", values)
+        unit = units.filtered(lambda u: str(u.id) == post.get("unit_id"))
+        category = categories.filtered(lambda c: str(c.id) == post.get("category_id"))
+        uploads = [(f.filename, f.read()) for f in request.httprequest.files.getlist("photos") if f.filename]
+        created = request.env["csw.ticket"]
+
+        def submit():
+            nonlocal created
+            if not unit:
+                raise UserError(request.env._("Choose the home where the problem is."))
+            created = request.env["csw.ticket"]._portal_create_repair_request(
+                self._csw_partner(), unit, post.get("location"), category, post.get("description"), uploads
+            )
+
+        if not self._csw_run(submit):
+            values["error"] = self._csw_pop_error()
+            return request.render("customer_service_warranty.portal_repair_request", values)
+        return request.redirect(f"/my/tickets/{created.id}?submitted=1")
+
+    # ------------------------------------------------------------------
+    # Owners: callbacks to answer
+    # ------------------------------------------------------------------
+    @http.route(["/my/callbacks"], type="http", auth="user", website=True)
+    def portal_my_callbacks(self, **kw):
+        callbacks = request.env["csw.callback"].search(self._csw_callbacks_domain(), order="deadline, id")
+        values = self._prepare_portal_layout_values() | {
+            "callbacks": callbacks.sudo(),
+            "page_name": "csw_callbacks",
+            "answered": kw.get("answered"),
+            "error": self._csw_pop_error(),
+        }
+        return request.render("customer_service_warranty.portal_my_callbacks", values)
+
+    @http.route(["/my/callbacks/<int:callback_id>/answer"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_answer_callback(self, callback_id, satisfaction=None, comment=None, **kw):
+        callback = self._csw_record("csw.callback", callback_id)
+        if callback is None or callback.partner_id.commercial_partner_id != self._csw_partner():
+            return request.redirect("/my")
+        if not self._csw_run(lambda: callback._portal_answer(satisfaction, comment)):
+            return request.redirect("/my/callbacks")
+        return request.redirect("/my/callbacks?answered=1")
+
+    # ------------------------------------------------------------------
+    # Teams: the repair orders they were notified of
+    # ------------------------------------------------------------------
+    @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_jobs(self, page=1, **kw):
+        values = self._csw_list(
+            "csw.repair.order",
+            self._csw_jobs_domain(),
+            "/my/jobs",
+            page,
+            # open jobs first, the most urgent entry first
+            "state_rank, entry_deadline, id",
+            "csw_jobs",
+            "jobs",
+            "my_csw_jobs_history",
+        )
+        return request.render("customer_service_warranty.portal_my_jobs", values)
+
+    def _csw_job(self, order_id):
+        """The team's own order (sudo), or ``None``: owners cannot act as the team."""
+        order = self._csw_record("csw.repair.order", order_id)
+        if order is None or order.subcontractor_id.commercial_partner_id != self._csw_partner():
+            return None
+        return order
+
+    @http.route(["/my/jobs/<int:order_id>"], type="http", auth="user", website=True)
+    def portal_my_job(self, order_id, **kw):
+        order = self._csw_job(order_id)
+        if order is None:
+            return request.redirect("/my")
+        values = self._get_page_view_values(
+            order, None, {"order": order, "page_name": "csw_job"}, "my_csw_jobs_history", False, **kw
+        )
+        values["error"] = self._csw_pop_error()
+        return request.render("customer_service_warranty.portal_my_job", values)
+
+    @http.route(["/my/jobs/<int:order_id>/start"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_job_start(self, order_id, **kw):
+        order = self._csw_job(order_id)
+        if order is None:
+            return request.redirect("/my")
+        self._csw_run(order._portal_confirm_entry)
+        return request.redirect(f"/my/jobs/{order.id}")
+
+    @http.route(["/my/jobs/<int:order_id>/done"], type="http", auth="user", website=True, methods=["POST"])
+    def portal_job_done(self, order_id, completion_note=None, **kw):
+        order = self._csw_job(order_id)
+        if order is None:
+            return request.redirect("/my")
+        uploads = [(f.filename, f.read()) for f in request.httprequest.files.getlist("photos") if f.filename]
+        self._csw_run(lambda: order._portal_mark_done(completion_note, uploads))
+        return request.redirect(f"/my/jobs/{order.id}")
