@@ -171,7 +171,6 @@ class CswRepairOrder(models.Model):
             order.state_rank = ranks.get(order.state, len(ranks))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/repairs/{order.id}"
 

@@ -223,7 +223,6 @@ class CswTicket(models.Model):
                 ticket.user_id = self.env.user if not self.env.user.share else False
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
 
