@@ -1,4 +1,4 @@
-from odoo import http
+from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -32,7 +32,12 @@ class CswCustomerPortal(CustomerPortal):
         return [("partner_id", "child_of", self._csw_partner().id)]
 
     def _csw_callbacks_domain(self):
-        return [("partner_id", "child_of", self._csw_partner().id), ("state", "=", "planned")]
+        """The callbacks due: a periodic one is answered from its date on."""
+        return [
+            ("partner_id", "child_of", self._csw_partner().id),
+            ("state", "=", "planned"),
+            ("scheduled_date", "<=", fields.Datetime.now()),
+        ]
 
     def _csw_jobs_domain(self):
         return [("subcontractor_id", "child_of", self._csw_partner().id), ("state", "!=", "draft")]

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty, plaintext2html
 
@@ -517,9 +517,12 @@ class CswTicket(models.Model):
         )
         if photos:
             self.env["ir.attachment"].sudo().create([{**values, "res_id": ticket.id} for values in photos])
-        ticket.message_post_with_source(
+        # sent by the system for the agent: the owner, who is the current user, gets it too
+        ticket.with_user(SUPERUSER_ID).message_post_with_source(
             "customer_service_warranty.csw_ticket_mail_template_ack",
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
+            partner_ids=partner.ids,
             author_id=(ticket.user_id.partner_id or ticket.company_id.partner_id).id,
         )
         return ticket
