@@ -3,6 +3,7 @@ from . import test_callback
 from . import test_deduction
 from . import test_defect_category
 from . import test_inspection
+from . import test_portal
 from . import test_project_unit
 from . import test_repair_order
 from . import test_settings
