@@ -214,6 +214,8 @@ class CswCustomerPortal(CustomerPortal):
         callbacks = request.env["csw.callback"].search(self._csw_callbacks_domain(), order="deadline, id")
         values = self._prepare_portal_layout_values() | {
             "callbacks": callbacks.sudo(),
+            # 5 (very satisfied) first, in the user's language
+            "satisfaction_choices": callbacks._fields["satisfaction"]._description_selection(request.env),
             "page_name": "csw_callbacks",
             "answered": kw.get("answered"),
             "error": self._csw_pop_error(),
