@@ -300,6 +300,10 @@ class CswCallback(models.Model):
         callback. Complaint: the ticket is reopened.
         """
         now = fields.Datetime.now()
+        # a dissatisfied owner is a service failure of the agent who handled the work
+        self.env["csw.assessment"]._assess(
+            "service_failure", self, lambda c: c.repair_order_id.user_id or c.ticket_id.user_id, "callback_id"
+        )
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:
@@ -529,3 +533,4 @@ class CswCallback(models.Model):
             self.env._("Callback overdue"),
             lambda callback: callback.company_id.csw_team_leader_id or callback.project_id.cs_user_id,
         )
+        self.env["csw.assessment"]._assess("overdue_callback", overdue, lambda c: c.user_id, "callback_id")

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -86,6 +88,15 @@ class CswProject(models.Model):
     open_ticket_count = fields.Integer(string="Open Tickets", compute="_compute_counts")
     note = fields.Html()
 
+    # Dashboard of the managers: what needs attention now, and this month's KPIs
+    breached_ticket_count = fields.Integer(string="Breached Tickets", compute="_compute_dashboard")
+    at_risk_ticket_count = fields.Integer(string="Tickets at Risk", compute="_compute_dashboard")
+    overdue_repair_count = fields.Integer(string="Teams Overdue", compute="_compute_dashboard")
+    callback_due_count = fields.Integer(string="Callbacks Due", compute="_compute_dashboard")
+    callback_overdue_count = fields.Integer(string="Callbacks Overdue", compute="_compute_dashboard")
+    month_callback_rate = fields.Float(string="Callback Rate This Month (%)", compute="_compute_dashboard")
+    month_satisfaction = fields.Float(string="Satisfaction This Month", compute="_compute_dashboard", digits=(3, 2))
+
     _sql_constraints = [
         ("code_company_uniq", "UNIQUE(code, company_id)", "Another estate of this company already uses this code."),
         ("design_life_positive", "CHECK(design_life_years > 0)", "The design service life must be positive."),
@@ -107,6 +118,35 @@ class CswProject(models.Model):
             project.unit_count = units.get(project, 0)
             project.subcontract_count = subcontracts.get(project, 0)
             project.open_ticket_count = open_tickets.get(project, 0)
+
+    def _compute_dashboard(self):
+        now = fields.Datetime.now()
+        estates = [("project_id", "in", self.ids)]
+        Ticket = self.env["csw.ticket"]
+        running = [*estates, ("state", "in", ("new", "in_progress", "waiting"))]
+        sla = defaultdict(dict)
+        for project, sla_state, count in Ticket._read_group(running, ["project_id", "sla_state"], ["__count"]):
+            sla[project][sla_state] = count
+        overdue_repairs = dict(
+            self.env["csw.repair.order"]._read_group(
+                [*estates, ("state", "=", "notified"), ("is_overdue", "=", True)], ["project_id"], ["__count"]
+            )
+        )
+        Callback = self.env["csw.callback"]
+        planned = [*estates, ("state", "=", "planned"), ("scheduled_date", "<=", now)]
+        due = dict(Callback._read_group(planned, ["project_id"], ["__count"]))
+        overdue = dict(Callback._read_group([*planned, ("deadline", "<", now)], ["project_id"], ["__count"]))
+        month_start = fields.Datetime.to_datetime(fields.Date.context_today(self).replace(day=1))
+        kpis = self.env["csw.callback.report"]._kpis(month_start, now, "project_id", estates)
+        for project in self:
+            project.breached_ticket_count = sla[project].get("breached", 0)
+            project.at_risk_ticket_count = sla[project].get("at_risk", 0)
+            project.overdue_repair_count = overdue_repairs.get(project, 0)
+            project.callback_due_count = due.get(project, 0)
+            project.callback_overdue_count = overdue.get(project, 0)
+            kpi = kpis.get(project, {})
+            project.month_callback_rate = kpi.get("rate") or 0.0
+            project.month_satisfaction = kpi.get("satisfaction") or 0.0
 
     @api.constrains("completion_date", "handover_date")
     def _check_dates(self):

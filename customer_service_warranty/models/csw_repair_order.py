@@ -137,6 +137,13 @@ class CswRepairOrder(models.Model):
     is_overdue = fields.Boolean(
         string="Entry Overdue", readonly=True, copy=False, index=True, help="The team did not come on site in time."
     )
+    entry_late = fields.Boolean(
+        string="Late Entry",
+        compute="_compute_entry_late",
+        store=True,
+        index=True,
+        help="The team came on site after its deadline, or has not come and is overdue.",
+    )
     reopen_count = fields.Integer(readonly=True, copy=False)
     callback_ids = fields.One2many("csw.callback", "repair_order_id", string="Callbacks")
     callback_count = fields.Integer(compute="_compute_callback_count")
@@ -164,6 +171,13 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("is_overdue", "entry_date", "entry_deadline")
+    def _compute_entry_late(self):
+        for order in self:
+            order.entry_late = order.is_overdue or bool(
+                order.entry_date and order.entry_deadline and order.entry_date > order.entry_deadline
+            )
+
     @api.depends("state")
     def _compute_state_rank(self):
         ranks = {state: rank for rank, (state, _label) in enumerate(REPAIR_STATES)}

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -98,6 +100,16 @@ class CswSubcontract(models.Model):
     deducted_amount = fields.Monetary(string="Deducted", compute="_compute_review", help="Posted deductions.")
     compensation_total = fields.Monetary(string="Compensation Paid", compute="_compute_review")
     review_html = fields.Html(string="Release Review", compute="_compute_review", sanitize=False)
+    # Scorecard (set-based, ranked among the teams of the estate)
+    defect_count = fields.Integer(string="Defects Found", compute="_compute_scorecard")
+    entry_on_time_rate = fields.Float(string="On-time Entry (%)", compute="_compute_scorecard", digits=(5, 1))
+    reopen_rate = fields.Float(string="Reopened (%)", compute="_compute_scorecard", digits=(5, 1))
+    scorecard_rank = fields.Integer(
+        string="Rank",
+        compute="_compute_scorecard",
+        help="Rank among the teams of the estate: on-time entry first, then fewest reopened repairs, "
+        "substitute repairs and defects.",
+    )
     retention_released = fields.Boolean(readonly=True, copy=False, tracking=True)
     retention_release_date = fields.Date(readonly=True, copy=False)
     retention_bill_id = fields.Many2one("account.move", readonly=True, copy=False)
@@ -159,6 +171,83 @@ class CswSubcontract(models.Model):
             subcontract.deducted_amount = deductions.get(subcontract, 0)
             subcontract.compensation_total = compensation.get(subcontract, 0)
             subcontract.review_html = subcontract._render_review(by_category)
+
+    def _compute_scorecard(self):
+        peers = self.search([("project_id", "in", self.project_id.ids), ("state", "!=", "cancelled")]) | self
+        metrics = peers._scorecard_metrics()
+        ranks = {}
+        for _project, teams in peers.grouped("project_id").items():
+            ordered = sorted(teams, key=lambda s: metrics[s]["sort_key"])
+            ranks.update({subcontract: rank for rank, subcontract in enumerate(ordered, start=1)})
+        for subcontract in self:
+            values = metrics[subcontract]
+            subcontract.defect_count = values["defects"]
+            subcontract.entry_on_time_rate = values["entry_on_time_rate"]
+            subcontract.reopen_rate = values["reopen_rate"]
+            subcontract.scorecard_rank = ranks.get(subcontract, 0)
+
+    def _scorecard_metrics(self):
+        """Defects, on-time entry and reopened repairs of these contracts, in four grouped queries."""
+        Order = self.env["csw.repair.order"].sudo()
+        mine = [("subcontract_id", "in", self.ids), ("state", "!=", "cancelled")]
+        defects = dict(Order._read_group(mine, ["subcontract_id"], ["__count"]))
+        entries = defaultdict(lambda: [0, 0])  # decided, on time
+        for subcontract, late, count in Order._read_group(
+            [*mine, ("notify_date", "!=", False), "|", ("entry_date", "!=", False), ("entry_late", "=", True)],
+            ["subcontract_id", "entry_late"],
+            ["__count"],
+        ):
+            entries[subcontract][0] += count
+            if not late:
+                entries[subcontract][1] += count
+        completed = defaultdict(lambda: [0, 0])  # completed at least once, reopened
+        for subcontract, reopened, count in Order._read_group(
+            [*mine, "|", ("state", "in", ("done", "verified")), ("reopen_count", ">", 0)],
+            ["subcontract_id", "reopen_count"],
+            ["__count"],
+        ):
+            completed[subcontract][0] += count
+            if reopened:
+                completed[subcontract][1] += count
+        substitutes = dict(Order._read_group([*mine, ("is_substitute", "=", True)], ["subcontract_id"], ["__count"]))
+
+        def share(part, whole):
+            return 100.0 * part / whole if whole else 0.0
+
+        metrics = {}
+        for subcontract in self:
+            decided, on_time = entries[subcontract]
+            done, reopened = completed[subcontract]
+            values = {
+                "defects": defects.get(subcontract, 0),
+                "entry_on_time_rate": share(on_time, decided) if decided else 100.0,
+                "reopen_rate": share(reopened, done),
+                "substitutes": substitutes.get(subcontract, 0),
+            }
+            values["sort_key"] = (
+                -values["entry_on_time_rate"],
+                values["reopen_rate"],
+                values["substitutes"],
+                values["defects"],
+                subcontract.id,
+            )
+            metrics[subcontract] = values
+        return metrics
+
+    def action_view_defect_map(self):
+        """The contract's defects by building and category."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
+        action.update(
+            {
+                "domain": [("subcontract_id", "=", self.id), ("state", "!=", "cancelled")],
+                "view_mode": "pivot,list,form",
+                "views": [(False, "pivot"), (False, "list"), (False, "form")],
+                "context": {"pivot_row_groupby": ["building"], "pivot_column_groupby": ["category_id"]},
+                "name": self.env._("Defects of %(contract)s", contract=self.display_name),
+            }
+        )
+        return action
 
     def _render_review(self, by_category):
         self.ensure_one()

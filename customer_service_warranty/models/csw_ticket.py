@@ -129,6 +129,12 @@ class CswTicket(models.Model):
         help="Working hours spent waiting on the owner, added back to the deadlines.",
     )
     response_breached = fields.Boolean(readonly=True, copy=False)
+    resolve_on_time = fields.Boolean(
+        string="Resolved in Time",
+        compute="_compute_resolve_on_time",
+        store=True,
+        help="Resolved before its resolution deadline.",
+    )
     sla_state = fields.Selection(SLA_STATES, string="SLA", default="on_track", readonly=True, copy=False, index=True)
     escalation_level = fields.Integer(
         readonly=True,
@@ -221,6 +227,13 @@ class CswTicket(models.Model):
                 ticket.user_id = project.cs_user_id
             elif not ticket.user_id:
                 ticket.user_id = self.env.user if not self.env.user.share else False
+
+    @api.depends("resolved_date", "resolve_deadline")
+    def _compute_resolve_on_time(self):
+        for ticket in self:
+            ticket.resolve_on_time = bool(
+                ticket.resolved_date and ticket.resolve_deadline and ticket.resolved_date <= ticket.resolve_deadline
+            )
 
     def _compute_access_url(self):
         for ticket in self:
@@ -624,6 +637,10 @@ class CswTicket(models.Model):
         """
         now = fields.Datetime.now()
         self._refresh_sla_state(now)
+        late = self.sudo().search(
+            [("response_breached", "=", True), ("assessment_ids", "not any", [("reason", "=", "overdue_response")])]
+        )
+        self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
         candidates = self.sudo()._read_group(
             [("state", "in", OPEN_STATES), ("sla_state", "=", "breached"), ("escalation_level", "<", 3)],
             ["company_id"],
@@ -670,18 +687,5 @@ class CswTicket(models.Model):
             bodies, summary, lambda ticket: recipient or ticket.user_id or ticket.project_id.cs_user_id
         )
         if level == 3:
-            complaints = self.filtered(lambda t: t.ticket_type == "complaint" and t.user_id)
-            self.env["csw.assessment"].sudo().create(
-                [
-                    {
-                        "user_id": ticket.user_id.id,
-                        "company_id": ticket.company_id.id,
-                        "date": fields.Date.context_today(self, now),
-                        "reason": "complaint_gm",
-                        "points": company.csw_assessment_gm_points,
-                        "amount": company.csw_assessment_gm_amount,
-                        "ticket_id": ticket.id,
-                    }
-                    for ticket in complaints
-                ]
-            )
+            complaints = self.filtered(lambda t: t.ticket_type == "complaint")
+            self.env["csw.assessment"]._assess("complaint_gm", complaints, lambda t: t.user_id, "ticket_id")

@@ -44,6 +44,17 @@ class ResCompany(models.Model):
         default=200.0,
         help="Penalty of the assessment created when a complaint reaches the general manager.",
     )
+    # the other reasons of the manuals: 100-300 for a complaint to the leadership, 50 per failure
+    csw_assessment_leadership_points = fields.Integer(string="Points: Complaint to the Leadership", default=-5)
+    csw_assessment_leadership_amount = fields.Float(string="Amount: Complaint to the Leadership", default=100.0)
+    csw_assessment_response_points = fields.Integer(string="Points: Overdue Response", default=-5)
+    csw_assessment_response_amount = fields.Float(string="Amount: Overdue Response", default=50.0)
+    csw_assessment_callback_points = fields.Integer(string="Points: Overdue Callback", default=-5)
+    csw_assessment_callback_amount = fields.Float(string="Amount: Overdue Callback", default=50.0)
+    csw_assessment_failure_points = fields.Integer(string="Points: Service Failure", default=-5)
+    csw_assessment_failure_amount = fields.Float(string="Amount: Service Failure", default=50.0)
+    csw_assessment_praise_points = fields.Integer(string="Points: Praise", default=5)
+    csw_assessment_praise_amount = fields.Float(string="Amount: Praise", default=0.0)
 
     # Callbacks (回访)
     csw_callback_repair_hours = fields.Integer(
@@ -170,6 +181,21 @@ class ResCompany(models.Model):
                 < 0
             ):
                 raise ValidationError(self.env._("Callback delays cannot be negative."))
+
+    def _csw_assessment_defaults(self, reason):
+        """``(points, amount)`` of an assessment for ``reason`` in this company."""
+        self.ensure_one()
+        prefix = {
+            "complaint_gm": "csw_assessment_gm",
+            "complaint_leadership": "csw_assessment_leadership",
+            "overdue_response": "csw_assessment_response",
+            "overdue_callback": "csw_assessment_callback",
+            "service_failure": "csw_assessment_failure",
+            "praise": "csw_assessment_praise",
+        }.get(reason)
+        if not prefix:
+            return 0, 0.0
+        return self[f"{prefix}_points"], self[f"{prefix}_amount"]
 
     def _csw_season_tuple(self, kind):
         """``(start_month, start_day, end_month, end_day)`` of the heating or cooling season."""

@@ -27,6 +27,20 @@ class ResConfigSettings(models.TransientModel):
     csw_callback_retry_hours = fields.Integer(related="company_id.csw_callback_retry_hours", readonly=False)
     csw_callback_followup_hours = fields.Integer(related="company_id.csw_callback_followup_hours", readonly=False)
     csw_portal_upload_limit_mb = fields.Integer(related="company_id.csw_portal_upload_limit_mb", readonly=False)
+    csw_assessment_leadership_points = fields.Integer(
+        related="company_id.csw_assessment_leadership_points", readonly=False
+    )
+    csw_assessment_leadership_amount = fields.Float(
+        related="company_id.csw_assessment_leadership_amount", readonly=False
+    )
+    csw_assessment_response_points = fields.Integer(related="company_id.csw_assessment_response_points", readonly=False)
+    csw_assessment_response_amount = fields.Float(related="company_id.csw_assessment_response_amount", readonly=False)
+    csw_assessment_callback_points = fields.Integer(related="company_id.csw_assessment_callback_points", readonly=False)
+    csw_assessment_callback_amount = fields.Float(related="company_id.csw_assessment_callback_amount", readonly=False)
+    csw_assessment_failure_points = fields.Integer(related="company_id.csw_assessment_failure_points", readonly=False)
+    csw_assessment_failure_amount = fields.Float(related="company_id.csw_assessment_failure_amount", readonly=False)
+    csw_assessment_praise_points = fields.Integer(related="company_id.csw_assessment_praise_points", readonly=False)
+    csw_assessment_praise_amount = fields.Float(related="company_id.csw_assessment_praise_amount", readonly=False)
     csw_deduction_journal_id = fields.Many2one(related="company_id.csw_deduction_journal_id", readonly=False)
     csw_substitute_account_id = fields.Many2one(related="company_id.csw_substitute_account_id", readonly=False)
     csw_agency_fee_account_id = fields.Many2one(related="company_id.csw_agency_fee_account_id", readonly=False)

@@ -3,6 +3,7 @@ from . import test_callback
 from . import test_deduction
 from . import test_defect_category
 from . import test_inspection
+from . import test_monthly_report
 from . import test_portal
 from . import test_project_unit
 from . import test_repair_order
@@ -12,5 +13,6 @@ from . import test_ticket
 from . import test_ticket_escalation
 from . import test_ticket_mail
 from . import test_ticket_sla
+from . import test_tours
 from . import test_translation
 from . import test_warranty_clock

@@ -9,6 +9,10 @@ from .common_ticket import CswTicketCase
 
 @tagged("post_install", "-at_install")
 class TestTicketEscalation(CswTicketCase):
+    @staticmethod
+    def _gm_assessments(ticket):
+        return ticket.assessment_ids.filtered(lambda a: a.reason == "complaint_gm")
+
     def _activities(self, tickets):
         return self.env["mail.activity"].search([("res_model", "=", "csw.ticket"), ("res_id", "in", tickets.ids)])
 
@@ -23,6 +27,8 @@ class TestTicketEscalation(CswTicketCase):
         self.assertEqual(complaint.escalation_level, 1)
         self.assertEqual(self._activities(complaint).user_id, self.team_leader)
         self.assertIn("level 1", complaint.message_ids[0].body)
+        late = complaint.assessment_ids
+        self.assertEqual((late.reason, late.user_id, late.amount), ("overdue_response", self.project_agent, 50))
         with freeze_time(breach + timedelta(hours=23)):
             Ticket._cron_escalate()
         self.assertEqual(complaint.escalation_level, 1, "the interval (24 h) has not passed yet")
@@ -30,12 +36,12 @@ class TestTicketEscalation(CswTicketCase):
             Ticket._cron_escalate()
         self.assertEqual(complaint.escalation_level, 2)
         self.assertIn(self.manager, self._activities(complaint).user_id)
-        self.assertFalse(complaint.assessment_ids)
+        self.assertFalse(self._gm_assessments(complaint))
         with freeze_time(breach + timedelta(hours=48, minutes=2)):
             Ticket._cron_escalate()
         self.assertEqual(complaint.escalation_level, 3)
         self.assertIn(self.general_manager, self._activities(complaint).user_id)
-        assessment = complaint.assessment_ids
+        assessment = self._gm_assessments(complaint)
         self.assertEqual(len(assessment), 1)
         self.assertEqual(assessment.user_id, self.project_agent)
         self.assertEqual(assessment.reason, "complaint_gm")
@@ -43,7 +49,7 @@ class TestTicketEscalation(CswTicketCase):
         with freeze_time(breach + timedelta(days=10)):
             Ticket._cron_escalate()
         self.assertEqual(complaint.escalation_level, 3)
-        self.assertEqual(len(complaint.assessment_ids), 1)
+        self.assertEqual(len(complaint.assessment_ids), 2, "one for the late response, one for the GM, once each")
 
     def test_level_three_on_a_repair_creates_no_assessment(self):
         repair = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
@@ -51,7 +57,7 @@ class TestTicketEscalation(CswTicketCase):
             with freeze_time(self.shanghai(2026, 11, 16 + days, 12, 0)):
                 self.env["csw.ticket"]._cron_escalate()
         self.assertEqual(repair.escalation_level, 3)
-        self.assertFalse(repair.assessment_ids)
+        self.assertFalse(self._gm_assessments(repair))
 
     def test_resolved_tickets_do_not_escalate(self):
         ticket = self.ticket(ticket_type="complaint", received_date=self.shanghai(2026, 11, 16, 9, 0))
