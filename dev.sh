@@ -3,7 +3,8 @@
 #
 #   ./dev.sh run    private PostgreSQL + Odoo 18.0 with the addon and demo data
 #                   on http://127.0.0.1:8069 (login printed)
-#   ./dev.sh test   the whole test suite on throwaway databases (pytest-odoo)
+#   ./dev.sh test   the whole test suite on throwaway databases (pytest-odoo),
+#                   browser tours included (needs Chromium)
 #   ./dev.sh lint   ruff and the pylint-odoo mandatory checks
 #   ./dev.sh i18n   export the addon's terms and merge them into i18n/zh_CN.po
 #
@@ -112,6 +113,24 @@ ensure_report_tools() {
             || die "apt-get could not install ${missing[*]}"
     else
         die "missing ${missing[*]}: install them (Debian: apt-get install ${missing[*]})"
+    fi
+}
+
+# Chromium runs the tours (HttpCase.start_tour) headless: without it Odoo would skip
+# them, so the test command installs Debian's chromium when missing and running as root.
+ensure_browser() {
+    local name
+    # the browsers Odoo's test runner looks for
+    for name in chromium google-chrome chromium-browser google-chrome-stable; do
+        command -v "$name" >/dev/null && return
+    done
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing Debian's chromium (the tours run in it)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+            || die "apt-get could not install chromium"
+        command -v chromium >/dev/null || die "chromium is still missing after installing it"
+    else
+        die "Chromium is missing: the tours need it (Debian: apt-get install chromium)"
     fi
 }
 
@@ -232,7 +251,8 @@ cmd_run() {
 
   Customer Service & Warranty is starting on http://127.0.0.1:${CSW_HTTP_PORT:-8069}
   login: admin   password: admin        (administrator)
-  demo users (password = login): csw_manager, csw_center_agent, csw_project_agent
+  demo users (password = login): csw_manager, csw_center_agent, csw_project_agent;
+  on the portal (/my): csw_owner (an owner), csw_team (a team's foreman)
   stop with Ctrl-C; the data stays in $dir
 
 EOF
@@ -281,6 +301,7 @@ cmd_test() {
     find_odoo
     find_postgres
     ensure_report_tools
+    ensure_browser
     use_virtualenv
     throwaway_cluster
     local rc="$TMP_RC" status=0

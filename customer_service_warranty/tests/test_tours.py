@@ -1,0 +1,164 @@
+import unittest
+from datetime import date
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+CENTER_AGENT = "customer_service_warranty.group_csw_center_agent"
+
+
+@tagged("post_install", "-at_install")
+class TestTours(HttpCase):
+    """The portal and the web client driven by a browser, on data built here (no demo data).
+
+    An owner reports a leak on the portal, the responsible team does the repair from its
+    portal, and an agent turns a phone call into a ticket and a repair order.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the users of the tours read English, which a database installed in Chinese lacks
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.company = cls.env["res.company"].create({"name": "Jade Lake Property Co."})
+        cls.env.user.write({"company_ids": [(4, cls.company.id)]})
+        company_values = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)], "lang": "en_US"}
+        cls.agent = new_test_user(
+            cls.env, login="csw_tour_agent", groups=f"base.group_user,{CENTER_AGENT}", **company_values
+        )
+        cls.project = cls.env["csw.project"].create(
+            {
+                "name": "Jade Lake Garden",
+                "code": "JLG",
+                "company_id": cls.company.id,
+                "completion_date": date(2023, 6, 1),
+                "handover_date": date(2023, 12, 1),
+                "cs_user_id": cls.agent.id,
+            }
+        )
+        cls.owner = cls.env["res.partner"].create(
+            {"name": "Zhou Xiaoming", "email": "zhou.xiaoming@example.com", "mobile": "13800138000", "lang": "en_US"}
+        )
+        cls.unit = cls.env["csw.unit"].create(
+            {"name": "T8-0808", "project_id": cls.project.id, "owner_id": cls.owner.id}
+        )
+        cls.bathroom = cls.env.ref("customer_service_warranty.category_waterproofing_bathroom")
+        cls.team = cls.env["res.partner"].create(
+            {"name": "Shun'an Waterproofing Co.", "is_company": True, "email": "shunan@example.com"}
+        )
+        cls.foreman = cls.env["res.partner"].create(
+            {"name": "Li Qiang", "parent_id": cls.team.id, "email": "li.qiang@example.com", "lang": "en_US"}
+        )
+        cls.subcontract = cls.env["csw.subcontract"].create(
+            {
+                "name": "JLG-WP-001",
+                "partner_id": cls.team.id,
+                "project_id": cls.project.id,
+                "category_ids": [(6, 0, cls.env.ref("customer_service_warranty.category_waterproofing").ids)],
+                "entry_hours": 24,
+            }
+        )
+        cls.subcontract.action_activate()
+
+        def portal_user(login, partner):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups="base.group_portal",
+                partner_id=partner.id,
+                name=partner.name,
+                email=partner.email,
+                **company_values,
+            )
+
+        cls.owner_user = portal_user("csw_tour_owner", cls.owner)
+        cls.team_user = portal_user("csw_tour_team", cls.foreman)
+
+    def browser_js(self, *args, **kwargs):
+        # Odoo skips browser tests without Chrome or websocket-client: here they must fail.
+        try:
+            return super().browser_js(*args, **kwargs)
+        except unittest.SkipTest as skip:
+            self.fail(f"the tour could not run in a browser (install Chromium and websocket-client): {skip}")
+
+    def test_owner_reports_a_problem_with_a_photo(self):
+        self.start_tour("/my", "csw_owner_repair_request", login=self.owner_user.login, timeout=120)
+
+        self.env.invalidate_all()
+        ticket = self.env["csw.ticket"].search([("unit_id", "=", self.unit.id)])
+        self.assertEqual(len(ticket), 1)
+        self.assertRecordValues(
+            ticket,
+            [
+                {
+                    "channel": "portal",
+                    "ticket_type": "repair",
+                    "unit_id": self.unit.id,
+                    "partner_id": self.owner.id,
+                    "location": "Master bathroom ceiling",
+                }
+            ],
+        )
+        photos = self.env["ir.attachment"].search([("res_model", "=", "csw.ticket"), ("res_id", "=", ticket.id)])
+        self.assertEqual(photos.mapped("mimetype"), ["image/png"])
+        self.assertEqual(photos.name, "ceiling.png")
+        template = self.env.ref("customer_service_warranty.csw_ticket_mail_template_ack")
+        subject = template._render_field("subject", ticket.ids, compute_lang=True)[ticket.id]
+        ack = ticket.message_ids.filtered(lambda m: m.subject == subject)
+        self.assertEqual(len(ack), 1, "one acknowledgement rendered from the template")
+        self.assertEqual(ack.subtype_id, self.env.ref("mail.mt_comment"))
+        self.assertIn(self.owner, ack.partner_ids)
+        self.assertIn(ticket.number, ack.body)
+
+    def test_team_confirms_entry_and_reports_done_with_a_photo(self):
+        order = self.env["csw.repair.order"].create(
+            {
+                "unit_id": self.unit.id,
+                "location": "Master bathroom ceiling",
+                "category_id": self.bathroom.id,
+                "description": "<p>Water drips from the ceiling.</p>",
+                "notify_method": "written",
+            }
+        )
+        self.assertEqual(order.subcontract_id, self.subcontract)
+        order.action_notify()
+
+        self.start_tour("/my/jobs", "csw_team_job", login=self.team_user.login, timeout=120)
+
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "done")
+        self.assertEqual(order.completion_photo_ids.mapped("mimetype"), ["image/png"])
+        self.assertEqual(order.completion_photo_ids.name, "repaired.png")
+        self.assertTrue(order.entry_date)
+        self.assertTrue(order.done_date)
+        self.assertLessEqual(order.entry_date, order.done_date)
+        self.assertIn("shower tray", order.completion_note)
+        callback = self.env["csw.callback"].search([("repair_order_id", "=", order.id)])
+        self.assertRecordValues(callback, [{"callback_type": "repair", "state": "planned"}])
+
+    def test_agent_turns_a_phone_call_into_a_repair_order(self):
+        self.start_tour(
+            "/odoo/action-customer_service_warranty.csw_ticket_action",
+            "csw_agent_phone_call",
+            login=self.agent.login,
+            timeout=180,
+        )
+
+        self.env.invalidate_all()
+        ticket = self.env["csw.ticket"].search([("unit_id", "=", self.unit.id)])
+        self.assertEqual(len(ticket), 1)
+        self.assertRecordValues(
+            ticket, [{"channel": "phone", "name": "Water through the bathroom ceiling", "partner_id": self.owner.id}]
+        )
+        order = self.env["csw.repair.order"].search([("ticket_id", "=", ticket.id)])
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "unit_id": self.unit.id,
+                    "location": "Master bathroom ceiling",
+                    "category_id": self.bathroom.id,
+                    "subcontract_id": self.subcontract.id,
+                    "state": "draft",
+                }
+            ],
+        )
