@@ -179,7 +179,10 @@ class CswCustomerPortal(CustomerPortal):
     @http.route(["/my/repair-request"], type="http", auth="user", website=True, methods=["GET", "POST"])
     def portal_repair_request(self, **post):
         units = request.env["csw.unit"].search(self._csw_units_domain()).sudo()
-        categories = request.env["csw.defect.category"].sudo().search([], order="parent_path")
+        # the shared categories and those of the companies of the owner's homes
+        categories = (
+            request.env["csw.defect.category"].sudo().search([("company_id", "in", [False, *units.company_id.ids])])
+        )
         values = self._prepare_portal_layout_values() | {
             "units": units,
             "categories": categories,
@@ -189,7 +192,9 @@ class CswCustomerPortal(CustomerPortal):
         if request.httprequest.method != "POST":
             return request.render("customer_service_warranty.portal_repair_request", values)
         unit = units.filtered(lambda u: str(u.id) == post.get("unit_id"))
-        category = categories.filtered(lambda c: str(c.id) == post.get("category_id"))
+        category = categories.filtered(
+            lambda c: str(c.id) == post.get("category_id") and c.company_id in (unit.company_id, c.browse())
+        )
         uploads = [(f.filename, f.read()) for f in request.httprequest.files.getlist("photos") if f.filename]
         created = request.env["csw.ticket"]
 

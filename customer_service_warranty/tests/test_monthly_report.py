@@ -426,7 +426,9 @@ class TestScorecard(CswMonthCase):
 @tagged("post_install", "-at_install")
 class TestAutomaticAssessments(CswMonthCase):
     def test_a_dissatisfied_owner_is_a_service_failure_of_the_agent(self):
-        failure = self.env["csw.assessment"].search([("reason", "=", "service_failure")])
+        failure = self.env["csw.assessment"].search(
+            [("reason", "=", "service_failure"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(
             (failure.user_id, failure.points, failure.amount, failure.callback_id.repair_order_id, failure.project_id),
             (self.center_agent, -5, 50, self.r1, self.project),
