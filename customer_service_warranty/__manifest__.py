@@ -50,6 +50,7 @@
         "demo/csw_repair_order_demo.xml",
         "demo/csw_callback_demo.xml",
         "demo/portal_users_demo.xml",
+        "demo/csw_story_demo.xml",
         "demo/csw_monthly_report_demo.xml",
     ],
     "assets": {
