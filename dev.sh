@@ -7,6 +7,8 @@
 #                   browser tours included (needs Chromium)
 #   ./dev.sh lint   ruff and the pylint-odoo mandatory checks
 #   ./dev.sh i18n   export the addon's terms and merge them into i18n/zh_CN.po
+#   ./dev.sh screenshots
+#                   the user guide's screenshots, taken in headless Chromium from the demo
 #
 # Odoo 18.0 is found through ODOO_PATH (a source tree holding odoo-bin) or as
 # an `odoo` package importable by python3. Other settings (all optional):
@@ -362,10 +364,36 @@ cmd_lint() {
     "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory "$ADDON"
 }
 
+# The screenshots of the user guide, from the current code: a throwaway database with the
+# demo data, served on a free port, photographed by scripts/screenshots.py.
+cmd_screenshots() {
+    find_odoo
+    find_postgres
+    ensure_report_tools
+    ensure_browser
+    use_virtualenv
+    throwaway_cluster
+    local rc="$TMP_RC" port
+    say "installing $ADDON with demo data"
+    install_checked "$rc" csw_shots
+    port="$(sed -n 's/^http_port = //p' "$rc")"
+    say "serving the demo on 127.0.0.1:$port"
+    odoo -c "$rc" -d csw_shots --db-filter='^csw_shots$' --log-level=warn >"$TMP_DIR/server.log" 2>&1 &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null; stop_cluster "$TMP_DIR"; rm -rf "$TMP_DIR"' EXIT
+    for _ in $(seq 120); do
+        "$PYTHON" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/web/login', timeout=2)" 2>/dev/null && break
+        sleep 1
+    done
+    "$PYTHON" "$REPO/scripts/screenshots.py" --url "http://127.0.0.1:$port" --db csw_shots --out "$REPO/$ADDON/static/description" \
+        || { tail -30 "$TMP_DIR/server.log" >&2; die "taking the screenshots failed"; }
+}
+
 case "${1:-}" in
     run) shift; cmd_run "$@" ;;
     test) shift; cmd_test "$@" ;;
     lint) shift; cmd_lint "$@" ;;
     i18n) shift; cmd_i18n "$@" ;;
-    *) echo "usage: ./dev.sh run | test [pytest args] | lint | i18n" >&2; exit 2 ;;
+    screenshots) shift; cmd_screenshots "$@" ;;
+    *) echo "usage: ./dev.sh run | test [pytest args] | lint | i18n | screenshots" >&2; exit 2 ;;
 esac

@@ -20,6 +20,24 @@ class TestTranslation(CswCase):
         missing = sorted(term for term in terms if term and term not in translated)
         self.assertFalse(missing, f"untranslated in zh_CN.po: {missing[:20]}")
 
+    def test_every_term_of_the_pot_has_its_chinese(self):
+        i18n = os.path.join(os.path.dirname(__file__), "..", "i18n")
+        translated = {
+            entry.msgid
+            for entry in polib.pofile(os.path.join(i18n, "zh_CN.po"))
+            if entry.msgstr.strip() and not entry.obsolete
+        }
+        pot = polib.pofile(os.path.join(i18n, f"{MODULE}.pot"))
+        self.assertGreater(len(pot), 800)
+        missing = [entry.msgid for entry in pot if entry.msgid not in translated]
+        self.assertFalse(missing, f"terms of the .pot without Chinese: {missing[:20]}")
+
+    def test_the_pot_is_up_to_date_with_the_code(self):
+        pot = os.path.join(os.path.dirname(__file__), "..", "i18n", f"{MODULE}.pot")
+        exported = {entry.msgid for entry in polib.pofile(pot)}
+        terms = {term[4] for term in TranslationModuleReader(self.env.cr, [MODULE]) if term[4]}
+        self.assertFalse(sorted(terms - exported)[:20], "run ./dev.sh i18n to export the new terms")
+
     def test_errors_reach_chinese_users_in_chinese(self):
         if not self.env["res.lang"]._lang_get("zh_CN"):
             self.env["res.lang"]._activate_lang("zh_CN")
