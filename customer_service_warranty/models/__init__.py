@@ -1,4 +1,5 @@
 from . import warranty_clock
+from . import kpi
 from . import csw_portal_upload
 from . import csw_ticket_constants
 from . import ir_sequence

@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .kpi import share
+
 # counts computed for an estate and a month; rates are derived from them
 COUNTS = (
     "ticket_count",
@@ -32,10 +34,6 @@ CALLBACK_TARGET = 99.0
 
 def rates_of(counts):
     """The rates (%) and the average satisfaction derived from a month's counts."""
-
-    def share(part, whole):
-        return 100.0 * part / whole if whole else 0.0
-
     return {
         "response_on_time_rate": share(counts["response_on_time_count"], counts["response_decided_count"]),
         "resolve_on_time_rate": share(counts["resolved_on_time_count"], counts["resolved_count"]),

@@ -6,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .csw_repair_order import OPEN_REPAIR_STATES
+from .kpi import share
 
 
 class CswSubcontract(models.Model):
@@ -210,9 +211,6 @@ class CswSubcontract(models.Model):
             if reopened:
                 completed[subcontract][1] += count
         substitutes = dict(Order._read_group([*mine, ("is_substitute", "=", True)], ["subcontract_id"], ["__count"]))
-
-        def share(part, whole):
-            return 100.0 * part / whole if whole else 0.0
 
         metrics = {}
         for subcontract in self:
