@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .csw_followup_mixin import create_batched
+
 ASSESSMENT_REASONS = [
     ("complaint_gm", "Complaint reaching the general manager"),
     ("complaint_leadership", "Complaint to the leadership"),
@@ -21,7 +23,7 @@ class CswAssessment(models.Model):
     _check_company_auto = True
 
     user_id = fields.Many2one("res.users", string="Employee", required=True, index=True, tracking=True)
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True, index=True)
     reason = fields.Selection(ASSESSMENT_REASONS, required=True, tracking=True)
     points = fields.Integer(
         compute="_compute_defaults",
@@ -77,7 +79,8 @@ class CswAssessment(models.Model):
         :param source_field: ``ticket_id`` or ``callback_id``
         """
         today = fields.Date.context_today(self)
-        return self.sudo().create(
+        return create_batched(
+            self.sudo(),
             [
                 {
                     "user_id": user_of(record).id,
@@ -88,5 +91,5 @@ class CswAssessment(models.Model):
                 }
                 for record in records
                 if user_of(record)
-            ]
+            ],
         )

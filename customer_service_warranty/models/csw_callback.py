@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .csw_callback_plan import MILESTONE_FIELDS
+from .csw_followup_mixin import create_batched
 
 CALLBACK_TYPES = [
     ("repair", "Repair"),
@@ -53,6 +54,7 @@ class CswCallback(models.Model):
         default="planned",
         tracking=True,
         copy=False,
+        index=True,
     )
     # planned callbacks first in lists
     state_order = fields.Integer(compute="_compute_state_order", store=True, precompute=True)
@@ -108,7 +110,7 @@ class CswCallback(models.Model):
     # When and who
     scheduled_date = fields.Datetime(string="Call On", required=True, default=fields.Datetime.now, tracking=True)
     deadline = fields.Datetime(required=True, index=True, tracking=True)
-    done_date = fields.Datetime(readonly=True, copy=False)
+    done_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     user_id = fields.Many2one(
         "res.users",
         string="Callback Agent",
@@ -403,7 +405,8 @@ class CswCallback(models.Model):
     @api.model
     def _plan_after_repairs(self, orders):
         """A repair callback for each completed order, due ``csw_callback_repair_hours`` after it."""
-        return self._planner().create(
+        return create_batched(
+            self._planner(),
             [
                 {
                     "callback_type": "repair",
@@ -414,7 +417,7 @@ class CswCallback(models.Model):
                     "user_id": self._agent_for(order.project_id, order.ticket_id.user_id or order.user_id).id,
                 }
                 for order in orders
-            ]
+            ],
         )
 
     @api.model
@@ -424,7 +427,8 @@ class CswCallback(models.Model):
             [("ticket_id", "in", tickets.ids), ("callback_type", "=", "complaint"), ("state", "=", "planned")]
         )
         tickets -= waiting.ticket_id
-        return self._planner().create(
+        return create_batched(
+            self._planner(),
             [
                 {
                     "callback_type": "complaint",
@@ -434,7 +438,7 @@ class CswCallback(models.Model):
                     "user_id": self._agent_for(ticket.project_id, ticket.user_id).id,
                 }
                 for ticket in tickets
-            ]
+            ],
         )
 
     @api.model
@@ -491,7 +495,8 @@ class CswCallback(models.Model):
         obsolete.unlink()
         for (scheduled, deadline), ids in moves.items():
             Callback.browse(ids).write({"scheduled_date": scheduled, "deadline": deadline})
-        return Callback.create(
+        return create_batched(
+            Callback,
             [
                 {
                     "callback_type": callback_type,
@@ -503,7 +508,7 @@ class CswCallback(models.Model):
                 }
                 for (unit, key), (scheduled, deadline, values) in schedule.items()
                 if deadline >= now and (unit, key) not in known
-            ]
+            ],
         )
 
     # ------------------------------------------------------------------

@@ -60,7 +60,7 @@ class CswRepairOrder(models.Model):
     photo_ids = fields.Many2many(
         "ir.attachment", "csw_repair_order_photo_rel", "order_id", "attachment_id", string="Defect Photos"
     )
-    report_date = fields.Date(string="Reported On", required=True, default=fields.Date.context_today)
+    report_date = fields.Date(string="Reported On", required=True, default=fields.Date.context_today, index=True)
     user_id = fields.Many2one(
         "res.users",
         string="CS Agent",
@@ -110,7 +110,7 @@ class CswRepairOrder(models.Model):
         default="email",
         tracking=True,
     )
-    notify_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    notify_date = fields.Datetime(readonly=True, copy=False, tracking=True, index="btree_not_null")
     entry_deadline = fields.Datetime(
         compute="_compute_entry_deadline",
         store=True,
@@ -123,14 +123,14 @@ class CswRepairOrder(models.Model):
     done_deadline = fields.Datetime(copy=False)
     notice_attachment_id = fields.Many2one("ir.attachment", string="Notice", readonly=True, copy=False)
     entry_date = fields.Datetime(readonly=True, copy=False)
-    done_date = fields.Datetime(readonly=True, copy=False)
+    done_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     verified_date = fields.Datetime(readonly=True, copy=False)
     completion_note = fields.Text()
     completion_photo_ids = fields.Many2many(
         "ir.attachment", "csw_repair_order_done_photo_rel", "order_id", "attachment_id", string="Completion Photos"
     )
     cancel_reason = fields.Char(copy=False)
-    state = fields.Selection(REPAIR_STATES, default="draft", required=True, tracking=True, copy=False)
+    state = fields.Selection(REPAIR_STATES, default="draft", required=True, tracking=True, copy=False, index=True)
     state_rank = fields.Integer(
         compute="_compute_state_rank", store=True, precompute=True, help="Orders waiting for the team first."
     )
@@ -265,6 +265,10 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # the units' companies number the orders: read in one query for the batch
+        self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
+            ["company_id"]
+        )
         self.env["ir.sequence"]._csw_assign_numbers(
             vals_list,
             "csw.repair.order",

@@ -1,4 +1,8 @@
+from bisect import bisect_right
+from collections import defaultdict
 from datetime import timedelta
+
+from pytz import utc
 
 from odoo import api, fields, models
 
@@ -83,6 +87,63 @@ class CswSlaPolicy(models.Model):
         if not calendar:
             return start + timedelta(hours=hours)
         return calendar.plan_hours(hours, start, compute_leaves=True)
+
+    @api.model
+    def _plan_batch(self, requests):
+        """Many ``_plan`` at once: ``{key: (policy, start, hours, company)}`` → ``{key: deadline}``.
+
+        The same deadlines as ``_plan`` one by one, with the working intervals of each calendar
+        read once for the whole batch (two queries) instead of twice per deadline. Odoo's
+        ``plan_hours`` walks 14-day windows from the start; the same windows are cut here from
+        intervals covering every start of the batch and a margin, once for all the deadlines
+        of a start. A deadline beyond the margin is left to ``_plan``.
+        """
+        deadlines, by_calendar = {}, defaultdict(lambda: defaultdict(list))
+        for key, (policy, start, hours, company) in requests.items():
+            calendar = policy._calendar(company)
+            if calendar and hours >= 0:
+                by_calendar[calendar][start].append((key, policy, hours, company))
+            else:
+                deadlines[key] = policy._plan(start, hours, company)
+        for calendar, by_start in by_calendar.items():
+            longest = max(hours for batch in by_start.values() for _key, _policy, hours, _company in batch)
+            first = min(by_start).replace(tzinfo=utc)
+            covered = max(by_start).replace(tzinfo=utc) + timedelta(days=28 + 14 * int(longest // 40))
+            intervals = [(start, stop) for start, stop, _meta in calendar._work_intervals_batch(first, covered)[False]]
+            stops = [stop for _start, stop in intervals]
+            for start, batch in by_start.items():
+                planned = self._walk_intervals(intervals, stops, start, [hours for _k, _p, hours, _c in batch], covered)
+                for (key, policy, hours, company), deadline in zip(batch, planned, strict=True):
+                    deadlines[key] = policy._plan(start, hours, company) if deadline is None else deadline
+        return deadlines
+
+    @api.model
+    def _walk_intervals(self, intervals, stops, start, hours_list, covered):
+        """``plan_hours`` on intervals read beforehand (``stops``: their ends), for each of
+        ``hours_list`` from the same ``start``: the moments (naive UTC), None when beyond ``covered``.
+
+        Each duration is counted down interval by interval as ``plan_hours`` does it, so that
+        the results are the same to the microsecond.
+        """
+        deadlines = [None] * len(hours_list)
+        remaining = dict(enumerate(hours_list))
+        window, delta = start.replace(tzinfo=utc), timedelta(days=14)
+        while remaining and window + delta <= covered:
+            end = window + delta
+            index = bisect_right(stops, window)
+            while remaining and index < len(intervals) and intervals[index][0] < end:
+                low, high = max(intervals[index][0], window), min(intervals[index][1], end)
+                if low < high:
+                    interval_hours = (high - low).total_seconds() / 3600
+                    for position, hours in list(remaining.items()):
+                        if hours <= interval_hours:
+                            deadlines[position] = (low + timedelta(hours=hours)).astimezone(utc).replace(tzinfo=None)
+                            del remaining[position]
+                        else:
+                            remaining[position] = hours - interval_hours
+                index += 1
+            window = end
+        return deadlines
 
     def _working_hours_between(self, start, end, company):
         """Working hours between two naive UTC datetimes."""

@@ -1,6 +1,9 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.tools import SQL
 
 # Numbers of these documents restart every month: KF2026110001, KF2026110002, ...
 # (客服 ticket, 维修 repair order, 扣款 deduction)
@@ -37,15 +40,54 @@ class IrSequence(models.Model):
         :param str field: the field holding the number
         :param company_of: function giving the company of a ``vals`` dict
         :param date_of: function giving the date a ``vals`` dict is numbered on (default today)
+
+        Set-based: one sequence look-up per company, one date-range look-up and one query
+        drawing the numbers per date range (month) of the batch, whatever its size.
         """
-        sequences = {}
+        sequences, ranges, batches = {}, defaultdict(list), defaultdict(list)
         for vals in vals_list:
             if vals.get(field, "/") != "/":
                 continue
             company = company_of(vals)
             if company not in sequences:
                 sequences[company] = self._csw_company_sequence(code, company)
-            vals[field] = sequences[company]._next(sequence_date=date_of(vals) if date_of else None)
+            sequence = sequences[company]
+            day = date_of(vals) if date_of else self.env.context.get("ir_sequence_date", fields.Date.today())
+            batches[sequence, sequence._csw_range_of(day, ranges[sequence])].append(vals)
+        for (sequence, current), batch in batches.items():
+            for vals, number in zip(batch, sequence._csw_next_numbers(current, len(batch)), strict=True):
+                vals[field] = number
+
+    def _csw_range_of(self, day, known):
+        """The date range of this sequence holding ``day`` (the sequence itself when it has no
+        date ranges), created when missing; ``known`` caches the ranges already found."""
+        if not self.use_date_range:
+            return self
+        day = fields.Date.to_date(day)
+        for date_range in known:
+            if date_range.date_from <= day <= date_range.date_to:
+                return date_range
+        date_range = self._get_current_sequence(day)
+        known.append(date_range)
+        return date_range
+
+    def _csw_next_numbers(self, current, count):
+        """The next ``count`` numbers of this sequence in ``current`` (the sequence or one of
+        its date ranges), formatted, as ``_next`` would give them one by one."""
+        in_range = current._name == "ir.sequence.date_range"
+        sequence = self.with_context(ir_sequence_date_range=current.date_from) if in_range else self
+        if self.implementation != "standard":
+            # a no-gap sequence locks its row for each number: Odoo's own path
+            if in_range:
+                return [current.with_context(ir_sequence_date_range=current.date_from)._next() for _n in range(count)]
+            return [self._next_do() for _n in range(count)]
+        name = f"ir_sequence_{self.id:03d}_{current.id:03d}" if in_range else f"ir_sequence_{self.id:03d}"
+        self.env.cr.execute(SQL("SELECT nextval(%s) FROM generate_series(1, %s)", name, count))
+        # get_next_char, with the prefix and suffix interpolated once for the batch
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [
+            f"{prefix}{number:0{self.padding}d}{suffix}" for number in sorted(row[0] for row in self.env.cr.fetchall())
+        ]
 
     def _create_date_range_seq(self, date):
         if self.code not in MONTHLY_SEQUENCES:

@@ -42,6 +42,22 @@ class TestTicket(CswTicketCase):
             )
         self.assertEqual(other.number, "KF2026110001")
 
+    def test_one_batch_numbers_each_month_and_company_in_order(self):
+        # an import: tickets received in two months and for two companies, created at once
+        with freeze_time("2026-12-05"):
+            self.ticket()
+            tickets = self.env["csw.ticket"].create(
+                [
+                    {"name": "渗水", "unit_id": self.unit.id, "received_date": self.shanghai(2026, 11, day, 10, 0)}
+                    for day in (2, 3)
+                ]
+                + [{"name": "咨询", "ticket_type": "consultation", "company_id": self.other_company.id}]
+                + [{"name": "渗水", "unit_id": self.unit.id}]
+            )
+        self.assertEqual(
+            tickets.mapped("number"), ["KF2026110001", "KF2026110002", "KF2026120001", "KF2026120002"]
+        )
+
     def test_key_account_unit_goes_to_its_dedicated_person(self):
         self.unit.write({"key_account": True, "key_account_user_id": self.project_agent.id})
         self.assertEqual(self.ticket().user_id, self.project_agent)

@@ -57,6 +57,34 @@ class TestTicketSla(CswTicketCase):
         self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 24, 10, 0))
         self.assertEqual(ticket.resolve_deadline, self.shanghai(2026, 11, 26, 17, 0))
 
+    def test_deadlines_of_a_batch_equal_those_planned_one_by_one(self):
+        # a holiday week, starts at night, in the lunch break and on a Sunday, durations up
+        # to 400 working hours (beyond the batch's margin: planned one by one)
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "国庆节",
+                "calendar_id": self.calendar.id,
+                "date_from": self.shanghai(2026, 10, 1, 0, 0),
+                "date_to": self.shanghai(2026, 10, 7, 23, 59),
+            }
+        )
+        policy = self.env.ref("customer_service_warranty.sla_policy_repair_normal")
+        starts = [
+            self.shanghai(2026, 9, 30, 17, 30),
+            self.shanghai(2026, 10, 4, 3, 0),
+            self.shanghai(2026, 10, 8, 12, 15),
+            self.shanghai(2026, 10, 11, 22, 0),
+        ]
+        durations = [0.5, 2, 7.2, 24, 38.4, 72, 400]
+        requests = {
+            (start, hours): (policy, start, hours, self.company) for start in starts for hours in durations
+        }
+        planned = self.env["csw.sla.policy"]._plan_batch(requests)
+        for (start, hours), deadline in planned.items():
+            with self.subTest(start=start, hours=hours):
+                self.assertEqual(deadline, policy._plan(start, hours, self.company))
+        self.assertEqual(len(planned), len(requests))
+
     def test_complaint_answered_within_24_working_hours(self):
         ticket = self.ticket(ticket_type="complaint", received_date=self.shanghai(2026, 11, 16, 9, 0))
         self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 18, 18, 0))
