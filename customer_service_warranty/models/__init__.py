@@ -1,6 +1,7 @@
 from . import warranty_clock
 from . import kpi
 from . import csw_portal_upload
+from . import batch_create
 from . import csw_ticket_constants
 from . import ir_sequence
 from . import csw_state_mixin

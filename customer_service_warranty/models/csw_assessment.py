@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .csw_followup_mixin import create_batched
+from .batch_create import create_batched
 
 ASSESSMENT_REASONS = [
     ("complaint_gm", "Complaint reaching the general manager"),

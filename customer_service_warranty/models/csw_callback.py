@@ -7,8 +7,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .batch_create import create_batched
 from .csw_callback_plan import MILESTONE_FIELDS
-from .csw_followup_mixin import create_batched
 
 CALLBACK_TYPES = [
     ("repair", "Repair"),

@@ -1,37 +1,6 @@
 from odoo import fields, models
 
 
-def create_batched(model, vals_list):
-    """``model.create(vals_list)`` for the records the system creates in bulk (a mail.thread model).
-
-    mail.thread's create makes each record's assignee (``user_id``) a follower and e-mails them
-    "you have been assigned", record by record: a dozen queries per record. Here the records
-    are created without it, then the creator and the assignees follow their records with one
-    set of queries per user, and the creation notes are logged in one batch, as the context
-    asks (``mail_create_nosubscribe``, ``mail_create_nolog``). Nobody gets an e-mail per
-    record: the assignees find the records in their lists and activities.
-    """
-    context = model.env.context
-    if context.get("tracking_disable"):
-        return model.create(vals_list)
-    records = model.with_context(tracking_disable=True).create(vals_list).with_env(model.env)
-    if not records:
-        return records
-    user = model.env.user
-    if not context.get("mail_create_nosubscribe") and user.active:
-        model.env["mail.followers"]._insert_followers(
-            records._name, records.ids, user.partner_id.ids, customer_ids=[], check_existing=False
-        )
-    for assignee, assigned in records.grouped("user_id").items():
-        if assignee:
-            assigned.with_context(mail_auto_subscribe_no_notify=True)._message_auto_subscribe(
-                {"user_id": assignee.id}, followers_existing_policy="update"
-            )
-    if not context.get("mail_create_nolog"):
-        records._message_log_batch(bodies={record.id: record._creation_message() for record in records})
-    return records
-
-
 class CswFollowUpMixin(models.AbstractModel):
     """Notes and to-dos on many records at once, for the crons (no query per record)."""
 

@@ -6,6 +6,8 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from . import warranty_clock
+from .batch_create import with_empty_inputs
 from .csw_portal_upload import attachment_values
 from .warranty_clock import IN_WARRANTY
 
@@ -51,9 +53,9 @@ class CswRepairOrder(models.Model):
     project_id = fields.Many2one(related="unit_id.project_id", store=True, index=True, string="Estate", precompute=True)
     company_id = fields.Many2one(related="unit_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(related="unit_id.owner_id", store=True, string="Owner")
-    building = fields.Char(related="unit_id.building", store=True)
-    key_account = fields.Boolean(related="unit_id.key_account", store=True)
+    partner_id = fields.Many2one(related="unit_id.owner_id", store=True, precompute=True, string="Owner")
+    building = fields.Char(related="unit_id.building", store=True, precompute=True)
+    key_account = fields.Boolean(related="unit_id.key_account", store=True, precompute=True)
     location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
     category_id = fields.Many2one("csw.defect.category", string="Defect Category", check_company=True, tracking=True)
     description = fields.Html()
@@ -74,17 +76,20 @@ class CswRepairOrder(models.Model):
 
     # Warranty: both clocks, decided on the report date
     owner_damage = fields.Boolean(help="Damage caused by the owner: not covered by the warranty.")
+    # precomputed (as the related fields above): an order is inserted whole, not updated after
     coverage = fields.Selection(
         [("in_warranty", "In Warranty"), ("expired", "Expired"), ("not_covered", "Not Covered")],
         compute="_compute_coverage",
         store=True,
+        precompute=True,
         tracking=True,
     )
-    owner_warranty_end = fields.Date(compute="_compute_coverage", store=True)
-    subcontractor_liability_end = fields.Date(compute="_compute_coverage", store=True)
+    owner_warranty_end = fields.Date(compute="_compute_coverage", store=True, precompute=True)
+    subcontractor_liability_end = fields.Date(compute="_compute_coverage", store=True, precompute=True)
     subcontractor_liable = fields.Boolean(
         compute="_compute_coverage",
         store=True,
+        precompute=True,
         help="The defect is within the subcontractor's liability: it repairs at its own cost "
         "and substitute repairs may be charged to it.",
     )
@@ -103,7 +108,7 @@ class CswRepairOrder(models.Model):
         domain="[('project_id', '=', project_id), ('state', 'in', ('draft', 'active'))]",
     )
     subcontractor_id = fields.Many2one(
-        related="subcontract_id.partner_id", store=True, index=True, string="Responsible Unit"
+        related="subcontract_id.partner_id", store=True, precompute=True, index=True, string="Responsible Unit"
     )
     notify_method = fields.Selection(
         [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
@@ -114,6 +119,7 @@ class CswRepairOrder(models.Model):
     entry_deadline = fields.Datetime(
         compute="_compute_entry_deadline",
         store=True,
+        precompute=True,
         readonly=False,
         copy=False,
         tracking=True,
@@ -141,6 +147,7 @@ class CswRepairOrder(models.Model):
         string="Late Entry",
         compute="_compute_entry_late",
         store=True,
+        precompute=True,
         index=True,
         help="The team came on site after its deadline, or has not come and is overdue.",
     )
@@ -208,6 +215,15 @@ class CswRepairOrder(models.Model):
         "owner_damage",
     )
     def _compute_coverage(self):
+        # the orders of a batch share a few (category, clock start, estate): each end computed once
+        ends = {}
+
+        def warranty_end(category, start, project):
+            key = (category.id, start, project.id)
+            if key not in ends:
+                ends[key] = category._get_warranty_end(start, project)
+            return ends[key]
+
         for order in self:
             if not order.unit_id or not order.category_id or not order.report_date:
                 order.update(
@@ -219,11 +235,14 @@ class CswRepairOrder(models.Model):
                     }
                 )
                 continue
-            clocks = order.unit_id._get_coverage(order.category_id, order.report_date)
-            order.owner_warranty_end = clocks["owner_end"]
-            order.subcontractor_liability_end = clocks["subcontractor_end"]
-            order.subcontractor_liable = clocks["subcontractor_coverage"] == IN_WARRANTY
-            order.coverage = "not_covered" if order.owner_damage else clocks["owner_coverage"]
+            unit, category, project = order.unit_id, order.category_id, order.project_id
+            owner_end = warranty_end(category, unit.handover_date, project)
+            subcontractor_end = warranty_end(category, project.completion_date, project)
+            order.owner_warranty_end = owner_end
+            order.subcontractor_liability_end = subcontractor_end
+            order.subcontractor_liable = warranty_clock.coverage_on(subcontractor_end, order.report_date) == IN_WARRANTY
+            owner_coverage = warranty_clock.coverage_on(owner_end, order.report_date)
+            order.coverage = "not_covered" if order.owner_damage else owner_coverage
 
     @api.depends("project_id", "category_id")
     def _compute_subcontract_id(self):
@@ -265,6 +284,7 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        with_empty_inputs(self, vals_list, ("ticket_id", "owner_damage", "notify_date", "is_overdue", "entry_date"))
         # the units' companies number the orders: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
             ["company_id"]

@@ -65,16 +65,21 @@ class CswSlaPolicy(models.Model):
                 ("company_id", "in", [*tickets.company_id.ids, False]),
             ]
         )
+        Company = self.env["res.company"]
+        best = {}  # (type, priority, company) -> policy: the tickets of a batch share a few keys
         result = {}
         for ticket in tickets:
-            candidates = policies.filtered(
-                lambda p, t=ticket: (
-                    p.ticket_type == t.ticket_type
-                    and p.priority in (t.priority, False)
-                    and p.company_id in (t.company_id, self.env["res.company"])
+            company = ticket.company_id
+            key = (ticket.ticket_type, ticket.priority, company.id)
+            if key not in best:
+                ticket_type, priority, _company_id = key
+                candidates = policies.filtered(
+                    lambda p, t=ticket_type, pr=priority, c=company: (
+                        p.ticket_type == t and p.priority in (pr, False) and p.company_id in (c, Company)
+                    )
                 )
-            )
-            result[ticket] = candidates.sorted(lambda p: (not p.priority, not p.company_id, p.sequence, p.id))[:1]
+                best[key] = candidates.sorted(lambda p: (not p.priority, not p.company_id, p.sequence, p.id))[:1]
+            result[ticket] = best[key]
         return result
 
     def _calendar(self, company):
@@ -98,14 +103,18 @@ class CswSlaPolicy(models.Model):
         intervals covering every start of the batch and a margin, once for all the deadlines
         of a start. A deadline beyond the margin is left to ``_plan``.
         """
-        deadlines, by_calendar = {}, defaultdict(lambda: defaultdict(list))
+        deadlines, by_calendar, calendars = {}, defaultdict(lambda: defaultdict(list)), {}
         for key, (policy, start, hours, company) in requests.items():
-            calendar = policy._calendar(company)
+            # keyed by ids: comparing recordsets is slow, and a batch has thousands of requests
+            if (policy.id, company.id) not in calendars:
+                calendars[policy.id, company.id] = policy._calendar(company)
+            calendar = calendars[policy.id, company.id]
             if calendar and hours >= 0:
-                by_calendar[calendar][start].append((key, policy, hours, company))
+                by_calendar[calendar.id][start].append((key, policy, hours, company))
             else:
                 deadlines[key] = policy._plan(start, hours, company)
-        for calendar, by_start in by_calendar.items():
+        for calendar_id, by_start in by_calendar.items():
+            calendar = self.env["resource.calendar"].browse(calendar_id)
             longest = max(hours for batch in by_start.values() for _key, _policy, hours, _company in batch)
             first = min(by_start).replace(tzinfo=utc)
             covered = max(by_start).replace(tzinfo=utc) + timedelta(days=28 + 14 * int(longest // 40))

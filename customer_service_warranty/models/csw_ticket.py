@@ -4,6 +4,7 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty, plaintext2html
 
+from .batch_create import with_empty_inputs
 from .csw_portal_upload import attachment_values
 from .csw_ticket_constants import CHANNELS, OPEN_STATES, PRIORITIES, SLA_STATES, STATES, TICKET_TYPES
 
@@ -114,12 +115,13 @@ class CswTicket(models.Model):
         readonly=False,
         precompute=True,
     )
-    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    # precomputed: a ticket is inserted with its deadlines and SLA state, not updated after
+    response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, precompute=True, index=True)
     resolve_deadline = fields.Datetime(
-        string="Resolution Deadline", compute="_compute_deadlines", store=True, index=True
+        string="Resolution Deadline", compute="_compute_deadlines", store=True, precompute=True, index=True
     )
-    response_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
-    resolve_risk_date = fields.Datetime(compute="_compute_deadlines", store=True)
+    response_risk_date = fields.Datetime(compute="_compute_deadlines", store=True, precompute=True)
+    resolve_risk_date = fields.Datetime(compute="_compute_deadlines", store=True, precompute=True)
     first_response_date = fields.Datetime(readonly=True, copy=False)
     resolved_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     closed_date = fields.Datetime(readonly=True, copy=False)
@@ -130,14 +132,27 @@ class CswTicket(models.Model):
         copy=False,
         help="Working hours spent waiting on the owner, added back to the deadlines.",
     )
-    response_breached = fields.Boolean(readonly=True, copy=False, index=True)
+    # set at creation (no dependencies), then kept up to date by _refresh_sla_state
+    response_breached = fields.Boolean(
+        compute="_compute_initial_sla_state", store=True, precompute=True, readonly=True, copy=False, index=True
+    )
     resolve_on_time = fields.Boolean(
         string="Resolved in Time",
         compute="_compute_resolve_on_time",
         store=True,
+        precompute=True,
         help="Resolved before its resolution deadline.",
     )
-    sla_state = fields.Selection(SLA_STATES, string="SLA", default="on_track", readonly=True, copy=False, index=True)
+    sla_state = fields.Selection(
+        SLA_STATES,
+        string="SLA",
+        compute="_compute_initial_sla_state",
+        store=True,
+        precompute=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
     escalation_level = fields.Integer(
         readonly=True,
         copy=False,
@@ -230,6 +245,36 @@ class CswTicket(models.Model):
             elif not ticket.user_id:
                 ticket.user_id = self.env.user if not self.env.user.share else False
 
+    def _compute_initial_sla_state(self):
+        """The SLA state of new tickets, as ``_refresh_sla_state`` would set it right after."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            # the flags of a new ticket are not read: that would look for defaults, ticket by ticket
+            ticket.response_breached, ticket.sla_state = ticket._sla_flags_at(now, False, "on_track")
+
+    def _sla_flags_at(self, now, was_breached, sla_state):
+        """``(response_breached, sla_state)`` at ``now`` of this ticket, flagged ``was_breached``
+        and ``sla_state`` so far: ``_refresh_sla_state`` for one ticket, in memory."""
+        self.ensure_one()
+        unanswered = not self.first_response_date
+        response_breached = bool(
+            was_breached
+            or (self.state in OPEN_STATES and unanswered and self.response_deadline and self.response_deadline < now)
+        )
+        if self.state in OPEN_STATES:
+            if response_breached or (self.resolve_deadline and self.resolve_deadline < now):
+                sla_state = "breached"
+            elif (unanswered and self.response_risk_date and self.response_risk_date < now) or (
+                self.resolve_risk_date and self.resolve_risk_date < now
+            ):
+                sla_state = "at_risk"
+            else:
+                sla_state = "on_track"
+        elif self.state in ("resolved", "closed") and self.resolved_date:
+            late = response_breached or (self.resolve_deadline and self.resolved_date > self.resolve_deadline)
+            sla_state = "breached" if late else ("on_track" if sla_state == "at_risk" else sla_state)
+        return response_breached, sla_state
+
     @api.depends("resolved_date", "resolve_deadline")
     def _compute_resolve_on_time(self):
         for ticket in self:
@@ -255,8 +300,8 @@ class CswTicket(models.Model):
 
     @api.depends("sla_policy_id", "received_date", "sla_paused_hours", "company_id.csw_sla_risk_percent")
     def _compute_deadlines(self):
-        requests = {}
-        for ticket in self:
+        requests, tickets = {}, list(self)
+        for position, ticket in enumerate(tickets):
             policy = ticket.sla_policy_id
             if not policy or not ticket.received_date:
                 ticket.update(
@@ -270,19 +315,20 @@ class CswTicket(models.Model):
                 continue
             start, paused, company = ticket.received_date, ticket.sla_paused_hours, ticket.company_id
             safe_share = 1 - company.csw_sla_risk_percent / 100
+            # keyed by position: hashing thousands of records costs more than planning
             # a ticket leaves "new" before it can wait, so the response clock never pauses
-            requests[ticket, "response_deadline"] = (policy, start, policy.response_hours, company)
-            requests[ticket, "resolve_deadline"] = (policy, start, policy.resolve_hours + paused, company)
-            requests[ticket, "response_risk_date"] = (policy, start, policy.response_hours * safe_share, company)
-            requests[ticket, "resolve_risk_date"] = (
+            requests[position, "response_deadline"] = (policy, start, policy.response_hours, company)
+            requests[position, "resolve_deadline"] = (policy, start, policy.resolve_hours + paused, company)
+            requests[position, "response_risk_date"] = (policy, start, policy.response_hours * safe_share, company)
+            requests[position, "resolve_risk_date"] = (
                 policy,
                 start,
                 policy.resolve_hours * safe_share + paused,
                 company,
             )
         # the working hours of each calendar are read once for the batch
-        for (ticket, fname), deadline in self.env["csw.sla.policy"]._plan_batch(requests).items():
-            ticket[fname] = deadline
+        for (position, fname), deadline in self.env["csw.sla.policy"]._plan_batch(requests).items():
+            tickets[position][fname] = deadline
 
     # ------------------------------------------------------------------
     # Constraints
@@ -315,6 +361,7 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        with_empty_inputs(self, vals_list, ("sla_paused_hours", "first_response_date", "resolved_date"))
         # the units' companies number the tickets: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
             ["company_id"]
@@ -331,7 +378,6 @@ class CswTicket(models.Model):
         )
         tickets = super().create(vals_list)
         tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))._subscribe_owners()
-        tickets._refresh_sla_state()
         return tickets
 
     def _subscribe_owners(self):

@@ -54,9 +54,7 @@ class TestTicket(CswTicketCase):
                 + [{"name": "咨询", "ticket_type": "consultation", "company_id": self.other_company.id}]
                 + [{"name": "渗水", "unit_id": self.unit.id}]
             )
-        self.assertEqual(
-            tickets.mapped("number"), ["KF2026110001", "KF2026110002", "KF2026120001", "KF2026120002"]
-        )
+        self.assertEqual(tickets.mapped("number"), ["KF2026110001", "KF2026110002", "KF2026120001", "KF2026120002"])
 
     def test_key_account_unit_goes_to_its_dedicated_person(self):
         self.unit.write({"key_account": True, "key_account_user_id": self.project_agent.id})

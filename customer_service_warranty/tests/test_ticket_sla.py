@@ -76,9 +76,7 @@ class TestTicketSla(CswTicketCase):
             self.shanghai(2026, 10, 11, 22, 0),
         ]
         durations = [0.5, 2, 7.2, 24, 38.4, 72, 400]
-        requests = {
-            (start, hours): (policy, start, hours, self.company) for start in starts for hours in durations
-        }
+        requests = {(start, hours): (policy, start, hours, self.company) for start in starts for hours in durations}
         planned = self.env["csw.sla.policy"]._plan_batch(requests)
         for (start, hours), deadline in planned.items():
             with self.subTest(start=start, hours=hours):
@@ -125,6 +123,37 @@ class TestTicketSla(CswTicketCase):
         self.assertEqual(ticket.first_response_date, self.shanghai(2026, 11, 19, 9, 0))
         self.assertTrue(ticket.response_breached)
         self.assertEqual(ticket.sla_state, "breached")
+
+    def test_tickets_are_created_with_the_sla_state_the_cron_would_give(self):
+        # an import on Monday 2026-11-16 11:05 of tickets received earlier, some already handled
+        received = [self.shanghai(2026, 11, 16, hour, minute) for hour, minute in ((11, 0), (9, 30), (8, 0))]
+        values = [
+            {"name": "渗水", "unit_id": self.unit.id, "priority": "2", "received_date": when} for when in received
+        ]
+        values += [
+            {**values[2], "state": "in_progress", "first_response_date": self.shanghai(2026, 11, 16, 8, 30)},
+            {**values[2], "state": "waiting", "waiting_since": self.shanghai(2026, 11, 16, 9, 30)},
+            {
+                **values[2],
+                "state": "resolved",
+                "resolution": "<p>已修复</p>",
+                "resolved_date": self.shanghai(2026, 11, 16, 10, 0),
+            },
+            {**values[2], "state": "cancelled"},
+        ]
+        with freeze_time(self.shanghai(2026, 11, 16, 11, 5)):
+            tickets = self.env["csw.ticket"].create(values)
+            created = [(ticket.response_breached, ticket.sla_state) for ticket in tickets]
+            self.env.flush_all()
+            tickets.invalidate_recordset()
+            tickets._refresh_sla_state()
+        self.assertEqual(created, [(ticket.response_breached, ticket.sla_state) for ticket in tickets])
+        # response targets 2 h (at risk after 1 h 30): 11:00 on track, 9:30 at risk, 8:00 breached
+        self.assertEqual(
+            [state for _breached, state in created],
+            ["on_track", "at_risk", "breached", "on_track", "on_track", "on_track", "on_track"],
+        )
+        self.assertEqual([breached for breached, _state in created], [False, False, True, False, False, False, False])
 
     def test_on_track_at_risk_breached(self):
         ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
