@@ -2,6 +2,7 @@ from . import test_access
 from . import test_callback
 from . import test_deduction
 from . import test_defect_category
+from . import test_hostile_input
 from . import test_inspection
 from . import test_monthly_report
 from . import test_performance

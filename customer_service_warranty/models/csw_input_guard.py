@@ -1,0 +1,294 @@
+"""Values given to create and write are checked before the ORM sees them.
+
+Odoo converts what a client sends as it can: a text in an integer column, NaN or infinity in
+an amount, an impossible date or an unknown command on a relation reach PostgreSQL or Python
+and come back to the user as an internal error, and some wrong types are silently coerced
+(a list saved as the text "[1, 2]"). Every model of the addon refuses them first with a
+ValidationError naming the field; this file extends each model for that only, outermost
+(it is loaded last), so the models' own create and write receive checked values.
+"""
+
+import math
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.models import BaseModel, NewId
+
+INT4_MAX = 2**31 - 1
+# no after-sales amount or duration comes near this; beyond it floats lose the cent
+MAX_NUMBER = 1e12
+TEXT_TYPES = ("char", "text", "html")
+X2MANY_TYPES = ("one2many", "many2many")
+
+
+def _is_id(value):
+    return isinstance(value, NewId) or (type(value) is int and 0 < value <= INT4_MAX)
+
+
+def _valid_command(command):
+    if _is_id(command):
+        return True
+    if not isinstance(command, (list, tuple)) or not command or type(command[0]) not in (int, fields.Command):
+        return False
+    code, rest = command[0], list(command[1:]) + [None, None]
+    if code == fields.Command.CREATE:
+        return isinstance(rest[1], dict)
+    if code == fields.Command.UPDATE:
+        return _is_id(rest[0]) and isinstance(rest[1], dict)
+    if code in (fields.Command.DELETE, fields.Command.UNLINK, fields.Command.LINK):
+        return _is_id(rest[0])
+    if code == fields.Command.CLEAR:
+        return True
+    if code == fields.Command.SET:
+        return isinstance(rest[1], (list, tuple, BaseModel)) and all(_is_id(i) for i in rest[1])
+    return False
+
+
+def _valid(model, field, value):
+    """Whether ``value`` can be stored in ``field`` as it is, or as Odoo converts it without loss."""
+    if value is False or value is None:
+        return True
+    kind = field.type
+    if kind in TEXT_TYPES:
+        return isinstance(value, str)
+    if kind == "selection":
+        return isinstance(value, str) and value in field.get_values(model.env)
+    if kind == "integer":
+        return type(value) in (int, bool) and -INT4_MAX - 1 <= value <= INT4_MAX
+    if kind in ("float", "monetary"):
+        return type(value) in (int, float, bool) and math.isfinite(value) and abs(value) <= MAX_NUMBER
+    if kind in ("date", "datetime"):
+        if isinstance(value, date):
+            return True
+        if not isinstance(value, str):
+            return False
+        try:
+            (fields.Date.to_date if kind == "date" else fields.Datetime.to_datetime)(value)
+        except (ValueError, TypeError):
+            return False
+        return True
+    if kind == "many2one":
+        return _is_id(value) or isinstance(value, BaseModel)
+    if kind in X2MANY_TYPES:
+        return isinstance(value, BaseModel) or (
+            isinstance(value, (list, tuple)) and all(_valid_command(command) for command in value)
+        )
+    return True
+
+
+def check_values(model, vals):
+    """Raise a ValidationError on the first value of ``vals`` its field cannot take; return ``vals``."""
+    for name, value in vals.items():
+        field = model._fields.get(name)
+        if field is None:
+            raise ValidationError(
+                model.env._("%(model)s has no field %(field)s.", model=model._description, field=name)
+            )
+        if not _valid(model, field, value):
+            text = repr(value)
+            raise ValidationError(
+                model.env._(
+                    "%(field)s (%(name)s): %(value)s is not a valid value.",
+                    field=field._description_string(model.env),
+                    name=name,
+                    value=text if len(text) <= 60 else text[:57] + "...",
+                )
+            )
+    if not model.env.su:
+        _check_companies_in_reach(model, vals)
+    return vals
+
+
+def _check_companies_in_reach(model, vals):
+    """A user may only point to records of the companies they work for.
+
+    check_company compares the record's company with the target's, so a unit moved into
+    another company's estate would follow it there: the user's companies decide instead.
+    """
+    allowed = model.env.user.company_ids
+    for name, value in vals.items():
+        field = model._fields[name]
+        if field.type != "many2one" or not _is_id(value) or field.comodel_name == "res.company":
+            continue
+        comodel = model.env[field.comodel_name]
+        if "company_id" not in comodel._fields or not comodel._fields["company_id"].store:
+            continue
+        target = comodel.sudo().browse(value).exists()
+        if target.company_id and target.company_id not in allowed:
+            raise AccessError(
+                model.env._(
+                    "%(field)s: the record %(id)s belongs to a company you do not work for.",
+                    field=field._description_string(model.env),
+                    id=value,
+                )
+            )
+
+
+class CswProject(models.Model):
+    _inherit = "csw.project"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswUnit(models.Model):
+    _inherit = "csw.unit"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswSubcontract(models.Model):
+    _inherit = "csw.subcontract"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswDefectCategory(models.Model):
+    _inherit = "csw.defect.category"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswSlaPolicy(models.Model):
+    _inherit = "csw.sla.policy"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswTicket(models.Model):
+    _inherit = "csw.ticket"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswRepairOrder(models.Model):
+    _inherit = "csw.repair.order"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswDeduction(models.Model):
+    _inherit = "csw.deduction"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswCallback(models.Model):
+    _inherit = "csw.callback"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswCallbackPlan(models.Model):
+    _inherit = "csw.callback.plan"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswCallbackPlanLine(models.Model):
+    _inherit = "csw.callback.plan.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswAssessment(models.Model):
+    _inherit = "csw.assessment"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))
+
+
+class CswMonthlyReport(models.Model):
+    _inherit = "csw.monthly.report"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(check_values(self, vals))

@@ -1,0 +1,64 @@
+import math
+
+from odoo.exceptions import AccessError, ValidationError
+
+from .common_repair import CswRepairCase
+
+
+class TestHostileInput(CswRepairCase):
+    """Values no client may save are refused with a ValidationError naming the field, before
+    the ORM or PostgreSQL turns them into an internal error (found by reliability/fuzz.py)."""
+
+    def assertRefused(self, records_or_model, vals, field_label, create=True):
+        with self.assertRaises(ValidationError) as err:
+            if create:
+                records_or_model.create(vals)
+            else:
+                records_or_model.write(vals)
+        self.assertIn(field_label, str(err.exception))
+
+    def test_wrong_types_are_refused_by_field(self):
+        Order = self.env["csw.repair.order"]
+        base = {"unit_id": self.unit.id, "location": "主卫", "category_id": self.category("waterproofing_bathroom").id}
+        self.assertRefused(Order, {**base, "unit_id": "abc"}, "unit_id")
+        self.assertRefused(Order, {**base, "unit_id": 2**40}, "unit_id")
+        self.assertRefused(Order, {**base, "location": ["a", "b"]}, "location")
+        self.assertRefused(Order, {**base, "photo_ids": 97}, "photo_ids")
+        self.assertRefused(Order, {**base, "callback_ids": [(7, 0, 0)]}, "callback_ids")
+        self.assertRefused(Order, {**base, "notify_method": {"x": 1}}, "notify_method")
+        order = self.order()
+        self.assertRefused(order, {"report_date": 891}, "report_date", create=False)
+        self.assertRefused(order, {"report_date": "2025-13-01"}, "report_date", create=False)
+
+    def test_amounts_not_finite_or_huge_are_refused(self):
+        order = self.order()
+        for value in (math.nan, math.inf, -math.inf, 1e15):
+            self.assertRefused(order, {"loss_estimate": value}, "loss_estimate", create=False)
+        self.assertRefused(self.subcontract, {"amount": math.nan}, "amount", create=False)
+
+    def test_bad_selection_and_commands_are_refused(self):
+        ticket = self.env["csw.ticket"].create({"name": "渗水", "unit_id": self.unit.id})
+        self.assertRefused(ticket, {"channel": "visit"}, "channel", create=False)
+        self.assertRefused(ticket, {"priority": [1]}, "priority", create=False)
+        self.assertRefused(self.category("waterproofing"), {"child_ids": [(6, 0, ["a"])]}, "child_ids", create=False)
+
+    def test_unknown_field_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.env["csw.ticket"].create({"name": "渗水", "no_such_field": 1})
+
+    def test_valid_values_still_pass(self):
+        order = self.order(compensation_amount=12.5, report_date="2025-03-01")
+        order.write({"photo_ids": [(6, 0, [])], "loss_estimate": 0, "notify_method": "written"})
+        self.assertEqual(order.compensation_amount, 12.5)
+
+    def test_records_of_a_company_out_of_reach_are_refused(self):
+        """A manager of one company cannot move a unit into another company's estate, or put
+        another company's unit on a repair order, by sending its id."""
+        with self.assertRaises(AccessError):
+            self.unit.with_user(self.manager).write({"project_id": self.other_company_project.id})
+        self.assertEqual(self.unit.project_id, self.project)
+        other_unit = self.env["csw.unit"].create({"name": "1-1-101", "project_id": self.other_company_project.id})
+        with self.assertRaises(AccessError):
+            self.env["csw.repair.order"].with_user(self.manager).create(
+                {"unit_id": other_unit.id, "location": "主卫", "category_id": self.category("waterproofing").id}
+            )
