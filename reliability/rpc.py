@@ -13,6 +13,7 @@ Every call ends in one outcome, counted by the caller's ``Stats``:
 """
 
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -163,6 +164,9 @@ def classify(name, message=""):
     if name in CONFLICTS:
         return "conflict"
     if name in DATABASE_DOWN or (name.startswith("psycopg2.errors.") and "terminat" in message):
+        return "unavailable"
+    if name.endswith("QWebException") and re.search(r"OperationalError|InterfaceError", message):
+        # a PDF being rendered when the database went away: the cause is wrapped by QWeb
         return "unavailable"
     if "could not serialize access" in message or "could not obtain lock" in message:
         return "conflict"

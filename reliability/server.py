@@ -38,6 +38,7 @@ class Server:
         self.assets_port = assets_port
         self.assets_url = f"http://127.0.0.1:{assets_port}"
         self.assets = None
+        self._monitor = None
 
     # ------------------------------------------------------------------
     # Odoo
@@ -97,8 +98,10 @@ class Server:
         return [child.pid for child in children if "gevent" not in " ".join(child.cmdline())]
 
     def log_tail(self, lines=40):
+        """The last lines of the server log, without wkhtmltopdf's warnings."""
         with open(self.log_path, encoding="utf-8", errors="replace") as log:
-            return "".join(log.readlines()[-lines:])
+            kept = [line for line in log if "wkhtmltopdf" not in line and line.strip()]
+        return "".join(kept[-lines:])
 
     def log_errors(self):
         """ERROR and CRITICAL lines of the server log."""
@@ -117,25 +120,38 @@ class Server:
         return rows
 
     def busy_worker(self):
-        """``(odoo pid, seconds in transaction)`` of an Odoo worker inside a transaction, or None."""
-        rows = self.sql(
-            """
-            SELECT application_name, extract(epoch FROM now() - xact_start)
-              FROM pg_stat_activity
-             WHERE datname = %s AND application_name LIKE 'odoo-%%' AND xact_start IS NOT NULL
-               AND state <> 'idle' AND query NOT ILIKE '%%pg_stat_activity%%'
-             ORDER BY xact_start
-            """,
-            [self.database],
-        )
-        workers = set(self.worker_pids())
-        for app, seconds in rows:
-            pid = int(app.split("-", 1)[1])
-            if pid in workers:
-                return pid, float(seconds)
-        return None
+        """``(worker pid, seconds in transaction)`` of an HTTP worker inside a transaction, or None.
+
+        The worker is found by its end of the database connection (pg_stat_activity's
+        client_port), since the workers inherit the application name of the server that
+        forked them.
+        """
+        ports = {}
+        for pid in self.worker_pids():
+            try:
+                for connection in psutil.Process(pid).connections(kind="tcp"):
+                    if connection.raddr and connection.raddr.port == self.dsn["port"]:
+                        ports[connection.laddr.port] = pid
+            except psutil.Error:
+                continue
+        if not ports:
+            return None
+        if self._monitor is None or self._monitor.closed:
+            self._monitor = psycopg2.connect(**self.dsn, application_name="reliability-monitor")
+            self._monitor.autocommit = True
+        with self._monitor.cursor() as cr:
+            cr.execute(
+                """SELECT client_port, extract(epoch FROM now() - xact_start) FROM pg_stat_activity
+                    WHERE datname = %s AND xact_start IS NOT NULL AND state <> 'idle' AND client_port = ANY(%s)
+                    ORDER BY xact_start""",
+                [self.database, list(ports)],
+            )
+            row = cr.fetchone()
+        return (ports[row[0]], float(row[1])) if row else None
 
     def restart_postgres(self):
+        if self._monitor is not None:
+            self._monitor.close()
         subprocess.run(
             [*self.pg_ctl, "-l", self.pg_log, "-m", "fast", "-w", "-t", "60", "restart"],
             check=True,

@@ -23,5 +23,6 @@ from . import csw_callback_report
 from . import csw_monthly_report
 from . import account_move
 from . import res_partner
+
 # last: checks the values before every model's own create and write
 from . import csw_input_guard

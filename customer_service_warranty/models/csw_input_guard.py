@@ -31,7 +31,7 @@ def _valid_command(command):
         return True
     if not isinstance(command, (list, tuple)) or not command or type(command[0]) not in (int, fields.Command):
         return False
-    code, rest = command[0], list(command[1:]) + [None, None]
+    code, rest = command[0], [*command[1:], None, None]
     if code == fields.Command.CREATE:
         return isinstance(rest[1], dict)
     if code == fields.Command.UPDATE:
