@@ -123,7 +123,9 @@ def bad_values(field, name, foreign_ids):
     if kind in ("char", "text", "html"):
         return st.one_of(st.integers(), st.floats(), JUNK)
     if kind == "integer":
-        return st.one_of(BAD_NUMBER, HUGE_INT, st.floats(allow_nan=False).filter(lambda f: f != int(f)))
+        return st.one_of(
+            BAD_NUMBER, HUGE_INT, st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f != int(f))
+        )
     if kind in ("float", "monetary"):
         strategies = [BAD_NUMBER, st.floats(min_value=1e13, allow_infinity=False), st.floats(max_value=-1e13)]
         if kind == "monetary" or re.search(r"percent|hours|days|rate", name):
