@@ -9,6 +9,7 @@ ValidationError naming the field; this file extends each model for that only, ou
 """
 
 import math
+from collections import defaultdict
 from datetime import date
 
 from odoo import api, fields, models
@@ -79,6 +80,19 @@ def _valid(model, field, value):
 
 def check_values(model, vals):
     """Raise a ValidationError on the first value of ``vals`` its field cannot take; return ``vals``."""
+    return check_values_list(model, [vals])[0]
+
+
+def check_values_list(model, vals_list):
+    """``check_values`` for a batch of ``create``: a few queries for the batch, not per record."""
+    for vals in vals_list:
+        _check_types(model, vals)
+    if not model.env.su:
+        _check_companies_in_reach(model, vals_list)
+    return vals_list
+
+
+def _check_types(model, vals):
     for name, value in vals.items():
         field = model._fields.get(name)
         if field is None:
@@ -95,34 +109,36 @@ def check_values(model, vals):
                     value=text if len(text) <= 60 else text[:57] + "...",
                 )
             )
-    if not model.env.su:
-        _check_companies_in_reach(model, vals)
-    return vals
 
 
-def _check_companies_in_reach(model, vals):
+def _check_companies_in_reach(model, vals_list):
     """A user may only point to records of the companies they work for.
 
     check_company compares the record's company with the target's, so a unit moved into
     another company's estate would follow it there: the user's companies decide instead.
+    The targets of each field are read at once for the whole batch.
     """
     allowed = model.env.user.company_ids
-    for name, value in vals.items():
+    targets = defaultdict(set)
+    for vals in vals_list:
+        for name, value in vals.items():
+            field = model._fields[name]
+            if field.type != "many2one" or not _is_id(value) or field.comodel_name == "res.company":
+                continue
+            comodel = model.env[field.comodel_name]
+            if "company_id" in comodel._fields and comodel._fields["company_id"].store:
+                targets[name].add(value)
+    for name, ids in targets.items():
         field = model._fields[name]
-        if field.type != "many2one" or not _is_id(value) or field.comodel_name == "res.company":
-            continue
-        comodel = model.env[field.comodel_name]
-        if "company_id" not in comodel._fields or not comodel._fields["company_id"].store:
-            continue
-        target = comodel.sudo().browse(value).exists()
-        if target.company_id and target.company_id not in allowed:
-            raise AccessError(
-                model.env._(
-                    "%(field)s: the record %(id)s belongs to a company you do not work for.",
-                    field=field._description_string(model.env),
-                    id=value,
+        for target in model.env[field.comodel_name].sudo().browse(ids).exists():
+            if target.company_id and target.company_id not in allowed:
+                raise AccessError(
+                    model.env._(
+                        "%(field)s: the record %(id)s belongs to a company you do not work for.",
+                        field=field._description_string(model.env),
+                        id=target.id,
+                    )
                 )
-            )
 
 
 class CswProject(models.Model):
@@ -130,9 +146,7 @@ class CswProject(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -143,9 +157,7 @@ class CswUnit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -156,9 +168,7 @@ class CswSubcontract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -169,9 +179,7 @@ class CswDefectCategory(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -182,9 +190,7 @@ class CswSlaPolicy(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -195,9 +201,7 @@ class CswTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -208,9 +212,7 @@ class CswRepairOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -221,9 +223,7 @@ class CswDeduction(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -234,9 +234,7 @@ class CswCallback(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -247,9 +245,7 @@ class CswCallbackPlan(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -260,9 +256,7 @@ class CswCallbackPlanLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -273,9 +267,7 @@ class CswAssessment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
@@ -286,9 +278,7 @@ class CswMonthlyReport(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            check_values(self, vals)
-        return super().create(vals_list)
+        return super().create(check_values_list(self, vals_list))
 
     def write(self, vals):
         return super().write(check_values(self, vals))
