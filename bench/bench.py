@@ -117,6 +117,15 @@ class QueryLog:
     def seconds(self):
         return sum(duration for duration, _query, _params in self.entries)
 
+    def heaviest(self, count):
+        """The ``count`` kinds of statement (their first words) that took the most time in all."""
+        totals = defaultdict(lambda: [0.0, 0])
+        for duration, query, _params in self.entries:
+            code = " ".join(str(getattr(query, "code", query)).split())[:90]
+            totals[code][0] += duration
+            totals[code][1] += 1
+        return sorted(((seconds, calls, code) for code, (seconds, calls) in totals.items()), reverse=True)[:count]
+
     def hot(self, count):
         """The ``count`` slowest SELECT statements, as SQL text with their parameters bound."""
         by_text = {}
@@ -226,6 +235,11 @@ class Bench:
             queries = cr.sql_log_count - before
         # where the time went: in PostgreSQL, in Python's garbage collector, the rest in Python
         self.last_split = {"sql_seconds": log.seconds(), "gc_seconds": collector.seconds}
+        # where the SQL time went, for the JSON file
+        self.last_heaviest = [
+            {"seconds": round(seconds, 3), "calls": calls, "statement": code}
+            for seconds, calls, code in log.heaviest(5)
+        ]
         if capture:
             self.hot_queries[capture] = log.hot(3)
         return seconds, queries, result
@@ -472,7 +486,9 @@ class Bench:
                 lambda units=units: env["csw.callback"]._plan_periodic(units),
                 capture="callback planner" if size == self.volume["open"][1] else None,
             )
-            split = self.last_split
+            split, heaviest = self.last_split, self.last_heaviest
+            for entry in heaviest:
+                self.log(f"    SQL {entry['seconds']:.2f}s in {entry['calls']} × {entry['statement']}")
             # the handover date moves: every planned callback moves with it
             env.cr.execute(
                 "UPDATE csw_unit SET handover_date = handover_date + 3 WHERE id = ANY(%s)",
@@ -492,6 +508,7 @@ class Bench:
                 "move_seconds": move_seconds,
                 "move_queries": move_queries,
                 **split,
+                "heaviest_statements": heaviest,
             }
             self.log(
                 f"  planner: {len(created)} callbacks for {count} units in {seconds:.2f}s "
@@ -741,45 +758,39 @@ class Bench:
     # ------------------------------------------------------------------
     # 1. create throughput
     # ------------------------------------------------------------------
-    def create_rate(self, model, values, context):
-        """Records per second of the ORM's batch create as the administrator, median of the runs."""
+    def create_run(self, model, vals_list, context):
+        """One run of the ORM's batch create as the administrator: (records/s, queries/record)."""
         env = self.env(user=self.env.ref("base.user_admin").id, context=context)
-        rates, queries = [], []
-        for run in range(self.args.repeat):
-            vals_list = values(run)  # fresh values: create numbers them in place
-            env.invalidate_all()
-            before, start = self.cr.sql_log_count, time.perf_counter()
-            for low in range(0, len(vals_list), CREATE_BATCH):
-                env[model].create(vals_list[low : low + CREATE_BATCH])
-            env.flush_all()
-            self.cr.flush()
-            seconds = time.perf_counter() - start
-            queries.append((self.cr.sql_log_count - before) / len(vals_list))
-            rates.append(len(vals_list) / seconds)
-            self.cr.rollback()
-        return median(rates), median(queries)
+        env.invalidate_all()
+        before, start = self.cr.sql_log_count, time.perf_counter()
+        for low in range(0, len(vals_list), CREATE_BATCH):
+            env[model].create(vals_list[low : low + CREATE_BATCH])
+        env.flush_all()
+        self.cr.flush()
+        seconds = time.perf_counter() - start
+        queries = (self.cr.sql_log_count - before) / len(vals_list)
+        self.cr.rollback()
+        return len(vals_list) / seconds, queries
 
-    def sql_rate(self, model, values, context):
-        """Records per second of a raw multi-row INSERT of the rows the ORM stored for ``values``."""
+    def sql_run(self, model, vals_list):
+        """Records per second of a raw multi-row INSERT of the rows the ORM stored for ``vals_list``."""
         from psycopg2.extras import execute_values
 
-        env = self.env(user=self.env.ref("base.user_admin").id, context=context)
+        env = self.env(user=self.env.ref("base.user_admin").id)
         table = env[model]._table
-        rates = []
-        for run in range(self.args.repeat):
-            records = env[model].create(values(run))
-            env.flush_all()
-            columns = [
-                name for name, field in env[model]._fields.items() if field.store and field.column_type and name != "id"
-            ]
-            quoted = ", ".join(f'"{name}"' for name in columns)
-            self.cr.execute(f"SELECT {quoted} FROM {table} WHERE id = ANY(%s)", [records.ids])
-            rows = self.cr.fetchall()
-            start = time.perf_counter()
-            execute_values(self.cr._obj, f"INSERT INTO {table} ({quoted}) VALUES %s", rows, page_size=CREATE_BATCH)
-            rates.append(len(rows) / (time.perf_counter() - start))
-            self.cr.rollback()
-        return median(rates)
+        records = env[model].create(vals_list)
+        env.flush_all()
+        columns = [
+            name for name, field in env[model]._fields.items() if field.store and field.column_type and name != "id"
+        ]
+        quoted = ", ".join(f'"{name}"' for name in columns)
+        self.cr.execute(f"SELECT {quoted} FROM {table} WHERE id = ANY(%s)", [records.ids])
+        rows = self.cr.fetchall()
+        start = time.perf_counter()
+        execute_values(self.cr._obj, f"INSERT INTO {table} ({quoted}) VALUES %s", rows, page_size=CREATE_BATCH)
+        rate = len(rows) / (time.perf_counter() - start)
+        self.cr.rollback()
+        return rate
 
     def create_throughput(self):
         seed, data, count = self.seed, self.data, self.volume["create"]
@@ -791,20 +802,25 @@ class Bench:
             "project.task": seed.task_values,
         }
         modes = {"normal": {}, "import": seed.IMPORT_CONTEXT}
+        runs = defaultdict(list)
+        # round after round, every model and mode once per round: whatever else loads the
+        # machine meanwhile weighs on ours and on the references alike
+        for run in range(self.args.repeat):
+            for model, factory in models.items():
+                for mode, context in modes.items():
+                    # fresh values each time: create numbers them in place
+                    runs[model, mode].append(self.create_run(model, factory(data, count, seed=run), context))
+            for model in ("csw.ticket", "csw.repair.order"):
+                runs[model, "sql"].append((self.sql_run(model, models[model](data, count, seed=run)), None))
+            self.log(f"  round {run + 1} of {self.args.repeat} done")
         rates = {}
-        for model, factory in models.items():
-            for mode, context in modes.items():
-                rate, queries = self.create_rate(
-                    model, lambda run, factory=factory: factory(data, count, seed=run), context
-                )
-                rates[model, mode] = rate
-                self.details["create"][f"{model} {mode}"] = {"rate": rate, "queries_per_record": queries}
-                self.log(f"  {model} ({mode}): {rate:.0f} records/s, {queries:.2f} queries/record")
-        for model in ("csw.ticket", "csw.repair.order"):
-            rate = self.sql_rate(model, lambda run, model=model: models[model](data, count, seed=run), {})
-            rates[model, "sql"] = rate
-            self.details["create"][f"{model} sql"] = {"rate": rate}
-            self.log(f"  {model} (raw SQL INSERT): {rate:.0f} records/s")
+        for (model, mode), results in runs.items():
+            rates[model, mode] = median([rate for rate, _queries in results])
+            entry = {"rate": rates[model, mode], "runs": [rate for rate, _queries in results]}
+            if mode != "sql":
+                entry["queries_per_record"] = median([queries for _rate, queries in results])
+            self.details["create"][f"{model} {mode}"] = entry
+            self.log(f"  {model} ({mode}): {rates[model, mode]:.0f} records/s")
         for model in ("csw.ticket", "csw.repair.order"):
             for mode in ("normal", "import"):
                 for reference in ("repair.order", "project.task"):

@@ -102,7 +102,7 @@ class CswCallback(models.Model):
     partner_phone = fields.Char(related="partner_id.mobile", string="Mobile")
     partner_landline = fields.Char(related="partner_id.phone", string="Phone")
     subcontractor_id = fields.Many2one(
-        related="repair_order_id.subcontractor_id", store=True, string="Responsible Unit"
+        related="repair_order_id.subcontractor_id", store=True, precompute=True, string="Responsible Unit"
     )
     plan_index = fields.Integer(readonly=True, help="Position in the periodic plan after handover (1-16).")
     plan_line_id = fields.Many2one("csw.callback.plan.line", string="Plan Step", readonly=True, index="btree_not_null")

@@ -211,6 +211,18 @@ class TestPerformance(CswTicketCase):
 
         self.assertQueriesBounded(REPAIR_PLANNER_QUERIES, prepare)
 
+    def test_planned_callbacks_are_followed_by_their_agent(self):
+        orders = self.orders(3)
+        orders.write({"state": "done", "done_date": datetime(2030, 5, 6, 15, 0)})
+        mails_before = self.env["mail.mail"].search_count([])
+        # planned by the system, whoever completed the repair: the estate's callback agent follows
+        callbacks = self.Callback.with_user(self.center_agent)._plan_after_repairs(orders)
+        self.assertEqual(len(callbacks), 3)
+        for callback in callbacks:
+            self.assertEqual(callback.message_partner_ids, self.project_agent.partner_id)
+        # followers without an e-mail per callback
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+
     # ------------------------------------------------------------------
     # Monthly report
     # ------------------------------------------------------------------
