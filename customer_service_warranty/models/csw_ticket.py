@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
@@ -6,7 +8,15 @@ from odoo.tools import is_html_empty, plaintext2html
 
 from .batch_create import with_empty_inputs
 from .csw_portal_upload import attachment_values
-from .csw_ticket_constants import CHANNELS, OPEN_STATES, PRIORITIES, SLA_STATES, STATES, TICKET_TYPES
+from .csw_ticket_constants import (
+    BREACH_LOOKBACK_DAYS,
+    CHANNELS,
+    OPEN_STATES,
+    PRIORITIES,
+    SLA_STATES,
+    STATES,
+    TICKET_TYPES,
+)
 
 
 class CswTicket(models.Model):
@@ -722,8 +732,14 @@ class CswTicket(models.Model):
         """
         now = fields.Datetime.now()
         self._refresh_sla_state(now)
+        # breaches of the last weeks only: the cron runs hourly, and looking further back
+        # would read every breached ticket of the estate's history at each run
         late = self.sudo().search(
-            [("response_breached", "=", True), ("assessment_ids", "not any", [("reason", "=", "overdue_response")])]
+            [
+                ("response_breached", "=", True),
+                ("response_deadline", ">=", now - timedelta(days=BREACH_LOOKBACK_DAYS)),
+                ("assessment_ids", "not any", [("reason", "=", "overdue_response")]),
+            ]
         )
         self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
         candidates = self.sudo()._read_group(

@@ -44,3 +44,6 @@ SLA_STATES = [
     ("at_risk", "At Risk"),
     ("breached", "Breached"),
 ]
+
+# how far back the escalation cron looks for breached responses still to assess (days)
+BREACH_LOOKBACK_DAYS = 30

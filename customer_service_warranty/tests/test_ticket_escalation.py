@@ -102,3 +102,28 @@ class TestTicketEscalation(CswTicketCase):
         # The ORM writes and inserts 100 rows per statement: 200 tickets cost a few more
         # statements than 100, where one query per ticket would cost 190 more.
         self.assertLessEqual(many - few, 10)
+
+    def test_late_answer_assessed_within_the_lookback_and_history_left_alone(self):
+        # answered late, before the cron ran: assessed at its next run
+        received = self.shanghai(2026, 11, 16, 9, 0)
+        answered_late = self.ticket(ticket_type="complaint", received_date=received, user_id=self.project_agent.id)
+        with freeze_time(answered_late.response_deadline + timedelta(hours=1)):
+            answered_late.action_start()
+            self.env["csw.ticket"]._cron_escalate()
+        self.assertTrue(answered_late.response_breached)
+        self.assertEqual(answered_late.assessment_ids.mapped("reason"), ["overdue_response"])
+        # a breach older than the look-back (imported history): not assessed years later
+        with freeze_time(self.shanghai(2026, 11, 17, 9, 0)):
+            old = self.env["csw.ticket"].create(
+                {
+                    "name": "卫生间天花渗水",
+                    "unit_id": self.unit.id,
+                    "ticket_type": "complaint",
+                    "received_date": self.shanghai(2024, 3, 4, 9, 0),
+                    "user_id": self.project_agent.id,
+                }
+            )
+        self.assertTrue(old.response_breached)
+        with freeze_time(self.shanghai(2026, 11, 17, 9, 0)):
+            self.env["csw.ticket"]._cron_escalate()
+        self.assertFalse(old.assessment_ids.filtered(lambda a: a.reason == "overdue_response"))
