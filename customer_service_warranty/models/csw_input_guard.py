@@ -123,15 +123,20 @@ def _check_companies_in_reach(model, vals_list):
     for vals in vals_list:
         for name, value in vals.items():
             field = model._fields[name]
-            if field.type != "many2one" or not _is_id(value) or field.comodel_name == "res.company":
+            if field.type != "many2one" or not _is_id(value):
                 continue
             comodel = model.env[field.comodel_name]
-            if "company_id" in comodel._fields and comodel._fields["company_id"].store:
+            if field.comodel_name == "res.company" or (
+                "company_id" in comodel._fields and comodel._fields["company_id"].store
+            ):
                 targets[name].add(value)
     for name, ids in targets.items():
         field = model._fields[name]
         for target in model.env[field.comodel_name].sudo().browse(ids).exists():
-            if target.company_id and target.company_id not in allowed:
+            # the record rules check a record before a write, not after: moving it to another
+            # company is refused here
+            company = target if target._name == "res.company" else target.company_id
+            if company and company not in allowed:
                 raise AccessError(
                     model.env._(
                         "%(field)s: the record %(id)s belongs to a company you do not work for.",

@@ -62,3 +62,10 @@ class TestHostileInput(CswRepairCase):
             self.env["csw.repair.order"].with_user(self.manager).create(
                 {"unit_id": other_unit.id, "location": "主卫", "category_id": self.category("waterproofing").id}
             )
+
+    def test_a_record_cannot_be_moved_to_a_company_out_of_reach(self):
+        """The multi-company rule checks a record before a write, not after: a manager of one
+        company could move an estate into another company by writing its company."""
+        with self.assertRaises(AccessError):
+            self.project.with_user(self.manager).write({"company_id": self.other_company.id})
+        self.assertEqual(self.project.company_id, self.company)
