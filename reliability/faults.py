@@ -89,7 +89,7 @@ class FaultRun:
             "csw.deduction",
             "write",
             [deduction],
-            {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)]},
+            {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)], "reason": "refused_repair"},
         )
         c.call(c.agent, "csw.deduction", "action_submit", [deduction])
         c.call(c.manager, "csw.deduction", "action_approve", [deduction])

@@ -206,7 +206,7 @@ class LoadClient:
             "csw.deduction",
             "write",
             [deduction],
-            {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)]},
+            {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)], "reason": "refused_repair"},
         )
         self.call(
             self.agent,
