@@ -65,7 +65,8 @@ def _valid(model, field, value):
         if not isinstance(value, str):
             return False
         try:
-            (fields.Date.to_date if kind == "date" else fields.Datetime.to_datetime)(value)
+            # a date field keeps the date of a datetime string, whose time must be valid too
+            (fields.Date.to_date if kind == "date" and len(value) <= 10 else fields.Datetime.to_datetime)(value)
         except (ValueError, TypeError):
             return False
         return True

@@ -29,6 +29,7 @@ class TestHostileInput(CswRepairCase):
         order = self.order()
         self.assertRefused(order, {"report_date": 891}, "report_date", create=False)
         self.assertRefused(order, {"report_date": "2025-13-01"}, "report_date", create=False)
+        self.assertRefused(order, {"report_date": "2025-01-01 25:61:00"}, "report_date", create=False)
 
     def test_amounts_not_finite_or_huge_are_refused(self):
         order = self.order()
