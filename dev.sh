@@ -107,7 +107,8 @@ ensure_report_tools() {
     local missing=()
     command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
     command -v pdftotext >/dev/null || missing+=(poppler-utils)
-    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    # grep reads the whole list: with -q it would stop early, and fc-list, cut off, fail the pipe
+    fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
     [[ ${#missing[@]} == 0 ]] && return
     if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
         say "installing Debian's ${missing[*]}"
