@@ -6,7 +6,6 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from . import warranty_clock
 from .batch_create import with_empty_inputs
 from .csw_portal_upload import attachment_values
 from .warranty_clock import IN_WARRANTY
@@ -217,13 +216,6 @@ class CswRepairOrder(models.Model):
     def _compute_coverage(self):
         # the orders of a batch share a few (category, clock start, estate): each end computed once
         ends = {}
-
-        def warranty_end(category, start, project):
-            key = (category.id, start, project.id)
-            if key not in ends:
-                ends[key] = category._get_warranty_end(start, project)
-            return ends[key]
-
         for order in self:
             if not order.unit_id or not order.category_id or not order.report_date:
                 order.update(
@@ -235,14 +227,11 @@ class CswRepairOrder(models.Model):
                     }
                 )
                 continue
-            unit, category, project = order.unit_id, order.category_id, order.project_id
-            owner_end = warranty_end(category, unit.handover_date, project)
-            subcontractor_end = warranty_end(category, project.completion_date, project)
-            order.owner_warranty_end = owner_end
-            order.subcontractor_liability_end = subcontractor_end
-            order.subcontractor_liable = warranty_clock.coverage_on(subcontractor_end, order.report_date) == IN_WARRANTY
-            owner_coverage = warranty_clock.coverage_on(owner_end, order.report_date)
-            order.coverage = "not_covered" if order.owner_damage else owner_coverage
+            clocks = order.unit_id._get_coverage(order.category_id, order.report_date, ends)
+            order.owner_warranty_end = clocks["owner_end"]
+            order.subcontractor_liability_end = clocks["subcontractor_end"]
+            order.subcontractor_liable = clocks["subcontractor_coverage"] == IN_WARRANTY
+            order.coverage = "not_covered" if order.owner_damage else clocks["owner_coverage"]
 
     @api.depends("project_id", "category_id")
     def _compute_subcontract_id(self):

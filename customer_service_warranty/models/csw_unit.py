@@ -174,19 +174,31 @@ class CswUnit(models.Model):
                     )
                 )
 
-    def _get_warranty_lines(self, categories, on_date=None):
+    def _get_warranty_lines(self, categories, on_date=None, ends=None):
         """Both warranty clocks of this unit for each of ``categories``.
 
+        :param dict ends: a cache of the ends already computed, shared by the callers that
+            ask for many units at once (a batch of repair orders shares a few categories,
+            handover dates and estates)
         :return: a list of dicts with ``category``, ``owner_end``, ``owner_coverage``,
             ``subcontractor_end``, ``subcontractor_coverage``; ends are ``None`` while
             a clock has not started.
         """
         self.ensure_one()
         on_date = on_date or fields.Date.context_today(self)
+        ends = {} if ends is None else ends
+        project = self.project_id
+
+        def warranty_end(category, start):
+            key = (category.id, start, project.id)
+            if key not in ends:
+                ends[key] = category._get_warranty_end(start, project)
+            return ends[key]
+
         lines = []
         for category in categories:
-            owner_end = category._get_warranty_end(self.handover_date, self.project_id)
-            subcontractor_end = category._get_warranty_end(self.project_id.completion_date, self.project_id)
+            owner_end = warranty_end(category, self.handover_date)
+            subcontractor_end = warranty_end(category, project.completion_date)
             lines.append(
                 {
                     "category": category,
@@ -198,7 +210,8 @@ class CswUnit(models.Model):
             )
         return lines
 
-    def _get_coverage(self, category, report_date):
-        """Owner coverage and subcontractor liability of a defect of ``category`` reported on ``report_date``."""
+    def _get_coverage(self, category, report_date, ends=None):
+        """Owner coverage and subcontractor liability of a defect of ``category`` reported on
+        ``report_date`` (``ends``: see ``_get_warranty_lines``)."""
         self.ensure_one()
-        return self._get_warranty_lines(category, on_date=report_date)[0]
+        return self._get_warranty_lines(category, on_date=report_date, ends=ends)[0]
