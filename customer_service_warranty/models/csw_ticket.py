@@ -715,12 +715,11 @@ class CswTicket(models.Model):
             {"sla_state": "on_track"}
         )
         if self:
+            # finished tickets: a late resolution counts as breached, the rule of _sla_flags_at
             finished = self.filtered(lambda t: t.state in ("resolved", "closed") and t.resolved_date)
-            late = finished.filtered(
-                lambda t: t.response_breached or (t.resolve_deadline and t.resolved_date > t.resolve_deadline)
-            )
-            late.sudo().write({"sla_state": "breached"})
-            (finished - late).filtered(lambda t: t.sla_state == "at_risk").sudo().write({"sla_state": "on_track"})
+            by_state = finished.grouped(lambda t: t._sla_flags_at(now, t.response_breached, t.sla_state)[1])
+            for sla_state, tickets in by_state.items():
+                tickets.filtered(lambda t, state=sla_state: t.sla_state != state).sudo().write({"sla_state": sla_state})
 
     @api.model
     def _cron_escalate(self):
