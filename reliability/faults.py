@@ -72,28 +72,7 @@ class FaultRun:
 
     def approved_deduction(self):
         """A deduction ready to post, made through the ordinary flow."""
-        c = self.client
-        order = c.new_order()
-        c.call(
-            c.agent,
-            "csw.repair.order",
-            "write",
-            [order],
-            {"substitute_partner_id": self.data["repairer"], "substitute_cost": 1000},
-        )
-        c.call(c.agent, "csw.repair.order", "action_substitute", [order])
-        deduction = c.call(c.agent, "csw.repair.order", "read", [order], ["deduction_id"])[0]["deduction_id"][0]
-        evidence = self.data["evidence"]
-        c.call(
-            c.agent,
-            "csw.deduction",
-            "write",
-            [deduction],
-            {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)], "reason": "refused_repair"},
-        )
-        c.call(c.agent, "csw.deduction", "action_submit", [deduction])
-        c.call(c.manager, "csw.deduction", "action_approve", [deduction])
-        return deduction
+        return self.client.approved_deduction(cost=1000)
 
     def planned_callback(self):
         """A callback of a completed repair, about to be recorded as very dissatisfied."""

@@ -180,13 +180,22 @@ class LoadClient:
             self.ledger.add("callbacks_done", callback)
 
     def flow_deduction(self):
+        deduction = self.approved_deduction()
+        self.post(deduction, race=self.random.random() < 0.3)
+        self.ledger.add("deductions_posted", deduction)
+
+    def approved_deduction(self, cost=None):
+        """A substitute repair charged back, its deduction submitted and approved: its id."""
         order = self.new_order()
         self.call(
             self.agent,
             "csw.repair.order",
             "write",
             [order],
-            {"substitute_partner_id": self.data["repairer"], "substitute_cost": self.random.randint(100, 5000)},
+            {
+                "substitute_partner_id": self.data["repairer"],
+                "substitute_cost": self.random.randint(100, 5000) if cost is None else cost,
+            },
         )
         self.call(
             self.agent,
@@ -222,8 +231,7 @@ class LoadClient:
             [deduction],
             check=self.state_is_not(self.manager, "csw.deduction", deduction, "submitted"),
         )
-        self.post(deduction, race=self.random.random() < 0.3)
-        self.ledger.add("deductions_posted", deduction)
+        return deduction
 
     def post(self, deduction, race=False):
         """Post the deduction; with ``race``, a second accountant clicks at the same moment."""
