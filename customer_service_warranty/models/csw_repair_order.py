@@ -239,19 +239,17 @@ class CswRepairOrder(models.Model):
         subcontracts = self.env["csw.subcontract"].search(
             [("project_id", "in", self.project_id.ids), ("state", "in", ("draft", "active"))]
         )
+        by_project = subcontracts.grouped("project_id")
+        # a batch of orders shares a few (estate, category) pairs: each one settled once
+        best_by_pair = {}
         for order in self:
             if not order.category_id:
                 continue
-            lineage = [int(part) for part in order.category_id.parent_path.split("/") if part]
-            best, best_key = order.subcontract_id, None
-            for subcontract in subcontracts.filtered(lambda s, o=order: s.project_id == o.project_id):
-                depths = [lineage.index(cid) for cid in subcontract.category_ids.ids if cid in lineage]
-                if not depths:
-                    continue
-                key = (subcontract.state == "active", max(depths), -subcontract.id)
-                if best_key is None or key > best_key:
-                    best, best_key = subcontract, key
-            order.subcontract_id = best
+            pair = (order.project_id, order.category_id)
+            if pair not in best_by_pair:
+                candidates = by_project.get(order.project_id, subcontracts.browse())
+                best_by_pair[pair] = candidates._most_specific_for(order.category_id)
+            order.subcontract_id = best_by_pair[pair] or order.subcontract_id
 
     def _compute_callback_count(self):
         counts = dict(

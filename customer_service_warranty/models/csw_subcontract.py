@@ -269,6 +269,20 @@ class CswSubcontract(models.Model):
                 months=subcontract.defect_liability_months
             )
 
+    def _most_specific_for(self, category):
+        """The contract of ``self`` that covers ``category`` most closely (an active one before a
+        draft, then the one on the deepest ancestor, then the oldest); empty when none covers it."""
+        lineage = [int(part) for part in category.parent_path.split("/") if part]
+        best, best_key = self.browse(), None
+        for subcontract in self:
+            depths = [lineage.index(cid) for cid in subcontract.category_ids.ids if cid in lineage]
+            if not depths:
+                continue
+            key = (subcontract.state == "active", max(depths), -subcontract.id)
+            if best_key is None or key > best_key:
+                best, best_key = subcontract, key
+        return best
+
     def action_release_retention(self):
         """Pay the retention out: refused while a defect or a deduction of the contract is open."""
         if not self.env.user.has_group("account.group_account_invoice"):

@@ -53,6 +53,31 @@ class TestRepairOrderWarranty(CswRepairCase):
         nobody = self.order(category_id=self.category("heating_radiator").id)
         self.assertFalse(nobody.subcontract_id)
 
+    def test_batch_over_two_estates_gets_each_estates_contract(self):
+        """One import of orders of two estates: each order the contract of its own estate, an
+        active contract before a more specific draft one."""
+        self.foreign_subcontract.write({"category_ids": [(6, 0, self.category("waterproofing").ids)]})
+        self.foreign_subcontract.action_activate()
+        draft_specialist = self.env["csw.subcontract"].create(
+            {
+                "name": "XH-FB-002",
+                "partner_id": self.repairer.id,
+                "project_id": self.foreign_project.id,
+                "category_ids": [(6, 0, self.category("waterproofing_bathroom").ids)],
+            }
+        )
+        self.assertEqual(draft_specialist.state, "draft")
+        bathroom = self.category("waterproofing_bathroom").id
+        orders = self.env["csw.repair.order"].create(
+            [
+                {"unit_id": unit.id, "category_id": bathroom, "location": "主卫"}
+                for unit in (self.unit, self.foreign_unit, self.unit, self.foreign_unit)
+            ]
+        )
+        self.assertEqual([order.subcontract_id for order in orders], [self.subcontract, self.foreign_subcontract] * 2)
+        self.foreign_subcontract.action_close()
+        self.assertEqual(self.order(unit_id=self.foreign_unit.id).subcontract_id, draft_specialist)
+
     def test_numbers_and_key_account_assignment(self):
         with freeze_time("2026-11-05"):
             first = self.order()
