@@ -60,6 +60,8 @@ BIG_TABLES = (
     "mail_followers",
     "mail_activity",
 )
+# the models whose records seeded through SQL get followers, as the ORM would subscribe them
+FOLLOWED = ("csw.ticket", "csw.repair.order", "csw.callback")
 # the web client's list and kanban pages, and its count limit
 PAGE, COUNT_LIMIT = 80, 10001
 # widgets whose fields the web client reads with the field (kanban_activity's dependencies)
@@ -317,9 +319,12 @@ class Bench:
     def seed_open(self, first, last):
         seed, env, info = self.seed, self.env, self.info
         start = time.perf_counter()
+        since = {model: seed.max_id(env, env[model]._table) for model in FOLLOWED}
         tickets = seed.insert_open_tickets(env, info, first + 1, last, self.now)
         orders = seed.insert_open_orders(env, info, first + 1, last, self.now)
         callbacks = seed.insert_open_callbacks(env, info, first + 1, last, self.now)
+        for model, since_id in since.items():
+            seed.insert_followers(env, model, since_id)
         self.commit_and_analyze()
         self.log(
             f"  {tickets} tickets, {orders} repair orders, {callbacks} callbacks in {time.perf_counter() - start:.0f}s"
@@ -334,6 +339,7 @@ class Bench:
             f"{volume['history_orders']} repair orders, their callbacks and assessments"
         )
         clock = time.perf_counter()
+        since = {model: seed.max_id(env, env[model]._table) for model in FOLLOWED}
         first_ticket = seed.max_id(env, "csw_ticket")
         count = 0
         # in slices, so that progress shows and no statement holds too much memory
@@ -355,6 +361,8 @@ class Bench:
         self.log(f"  callbacks: {callbacks}")
         assessments = seed.insert_history_assessments(env, info, tickets)
         self.log(f"  assessments: {assessments}")
+        followers = sum(seed.insert_followers(env, model, since_id) for model, since_id in since.items())
+        self.log(f"  followers: {followers}")
         self.commit_and_analyze()
         seconds = time.perf_counter() - clock
         self.details["seeding"]["history_seconds"] = seconds
@@ -363,6 +371,7 @@ class Bench:
             "repair_orders": orders,
             "callbacks": callbacks,
             "assessments": assessments,
+            "followers": followers,
         }
         self.log(f"  history seeded in {seconds:.0f}s")
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite of customer_service_warranty, in one command:
 #
-#   ./bench/run.sh            full volumes (about 40 minutes on 2 cores)
+#   ./bench/run.sh            full volumes (10 to 15 minutes on 2 cores)
 #   ./bench/run.sh --small    ten times smaller, for a quick check
 #
 # It creates a throwaway PostgreSQL cluster as `./dev.sh test` does, installs

@@ -734,6 +734,38 @@ def insert_history_assessments(env, info, tickets):
     return env.cr.rowcount
 
 
+def insert_followers(env, model, since_id):
+    """The followers of the records of ``model`` seeded through SQL after ``since_id``: the
+    agent in charge, with the model's default subtypes, as the ORM's create subscribes them.
+
+    Without them mail_followers would hold a handful of rows beside millions of records, and
+    PostgreSQL would check the foreign keys of the followers created next with the plan it
+    cached for that handful: a sequential scan per row, quadratic in a large batch.
+    """
+    table = env[model]._table
+    subtypes = env["mail.message.subtype"].default_subtypes(model)[0]
+    env.cr.execute(
+        f"""
+        INSERT INTO mail_followers (res_model, res_id, partner_id)
+        SELECT %(model)s, r.id, u.partner_id
+          FROM {table} r JOIN res_users u ON u.id = r.user_id
+         WHERE r.id > %(since)s
+        """,
+        {"model": model, "since": since_id},
+    )
+    count = env.cr.rowcount
+    env.cr.execute(
+        """
+        INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id, mail_message_subtype_id)
+        SELECT f.id, s.id
+          FROM mail_followers f CROSS JOIN unnest(%(subtypes)s::int[]) AS s(id)
+         WHERE f.res_model = %(model)s AND f.res_id > %(since)s
+        """,
+        {"model": model, "since": since_id, "subtypes": subtypes.ids},
+    )
+    return count
+
+
 def id_range(env, table, since_id):
     env.cr.execute(f"SELECT min(id), max(id) FROM {table} WHERE id > %s", [since_id])
     return env.cr.fetchone()
