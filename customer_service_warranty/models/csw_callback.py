@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .batch_create import create_batched
+from .batch_create import create_batched, with_empty_inputs
 from .csw_callback_plan import MILESTONE_FIELDS
 
 CALLBACK_TYPES = [
@@ -224,6 +224,15 @@ class CswCallback(models.Model):
 
     def _csw_reference(self):
         return self.display_name
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the inputs of the precomputed fields: their defaults read once for the batch
+        with_empty_inputs(self, vals_list, ("ticket_id", "repair_order_id", "state", "satisfaction"))
+        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Recording a call
