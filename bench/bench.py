@@ -339,8 +339,8 @@ class Bench:
             f"{volume['history_orders']} repair orders, their callbacks and assessments"
         )
         clock = time.perf_counter()
+        # where the history starts in each table: its id ranges, and whom its followers are for
         since = {model: seed.max_id(env, env[model]._table) for model in FOLLOWED}
-        first_ticket = seed.max_id(env, "csw_ticket")
         count = 0
         # in slices, so that progress shows and no statement holds too much memory
         step = 250_000
@@ -350,12 +350,11 @@ class Bench:
             part_end = start + (end - start) * (high / volume["history_tickets"])
             count += seed.insert_history_tickets(env, info, low, high, part_start, part_end)
             self.log(f"  tickets: {count}")
-        tickets = seed.id_range(env, "csw_ticket", first_ticket)
-        first_order = seed.max_id(env, "csw_repair_order")
+        tickets = seed.id_range(env, "csw_ticket", since["csw.ticket"])
         orders = seed.insert_history_orders(
             env, info, 1, volume["history_orders"], start, end, (tickets[0], tickets[1] - tickets[0] + 1)
         )
-        order_ids = seed.id_range(env, "csw_repair_order", first_order)
+        order_ids = seed.id_range(env, "csw_repair_order", since["csw.repair.order"])
         self.log(f"  repair orders: {orders}")
         callbacks = seed.insert_history_callbacks(env, info, order_ids, tickets)
         self.log(f"  callbacks: {callbacks}")
