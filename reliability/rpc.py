@@ -141,7 +141,7 @@ class Client:
         data = body["error"].get("data") or {}
         name = data.get("name") or body["error"].get("message", "?")
         message = data.get("message") or body["error"].get("message", "")
-        outcome = classify(name, message)
+        outcome = classify(name, message, data.get("debug", ""))
         detail = f"{name}: {message[:300]} | {data.get('debug', '')[-600:]}"
         self.stats.record(outcome, name, response.status_code, detail=detail, latency=latency)
         raise RpcError(outcome, name, message, response.status_code)
@@ -158,15 +158,19 @@ class Client:
         return self._post("object", "execute_kw", [self.db, self.uid, self.password, model, method, list(args), kwargs])
 
 
-def classify(name, message=""):
+def classify(name, message="", debug=""):
     if name in USER_ERRORS:
         return "refused"
     if name in CONFLICTS:
         return "conflict"
     if name in DATABASE_DOWN or (name.startswith("psycopg2.errors.") and "terminat" in message):
         return "unavailable"
-    if name.endswith("QWebException") and re.search(r"OperationalError|InterfaceError", message):
-        # a PDF being rendered when the database went away: the cause is wrapped by QWeb
+    if name.endswith("QWebException") and (
+        re.search(r"OperationalError|InterfaceError", message)
+        or re.search(r"^psycopg2\.(OperationalError|InterfaceError)\b", debug, re.MULTILINE)
+    ):
+        # a PDF being rendered when the database went away: QWeb wraps the cause, which is
+        # named in the message or only in the traceback (the chained exception)
         return "unavailable"
     if "could not serialize access" in message or "could not obtain lock" in message:
         return "conflict"
