@@ -4,8 +4,9 @@ Odoo converts what a client sends as it can: a text in an integer column, NaN or
 an amount, an impossible date or an unknown command on a relation reach PostgreSQL or Python
 and come back to the user as an internal error, and some wrong types are silently coerced
 (a list saved as the text "[1, 2]"). Every model of the addon refuses them first with a
-ValidationError naming the field; this file extends each model for that only, outermost
-(it is loaded last), so the models' own create and write receive checked values.
+ValidationError naming the field. ``csw.input.guard`` does that; this file, loaded last,
+mixes it into each model in front of the model's own classes (first in ``_inherit``), so
+their create and write receive checked values.
 """
 
 import math
@@ -147,8 +148,11 @@ def _check_companies_in_reach(model, vals_list):
                 )
 
 
-class CswProject(models.Model):
-    _inherit = "csw.project"
+class CswInputGuard(models.AbstractModel):
+    """Checks the values of create and write before the model's own methods run."""
+
+    _name = "csw.input.guard"
+    _description = "Checked Create and Write Values"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -156,135 +160,68 @@ class CswProject(models.Model):
 
     def write(self, vals):
         return super().write(check_values(self, vals))
+
+
+class CswProject(models.Model):
+    _name = "csw.project"
+    _inherit = ["csw.input.guard", "csw.project"]
 
 
 class CswUnit(models.Model):
-    _inherit = "csw.unit"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.unit"
+    _inherit = ["csw.input.guard", "csw.unit"]
 
 
 class CswSubcontract(models.Model):
-    _inherit = "csw.subcontract"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.subcontract"
+    _inherit = ["csw.input.guard", "csw.subcontract"]
 
 
 class CswDefectCategory(models.Model):
-    _inherit = "csw.defect.category"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.defect.category"
+    _inherit = ["csw.input.guard", "csw.defect.category"]
 
 
 class CswSlaPolicy(models.Model):
-    _inherit = "csw.sla.policy"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.sla.policy"
+    _inherit = ["csw.input.guard", "csw.sla.policy"]
 
 
 class CswTicket(models.Model):
-    _inherit = "csw.ticket"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.ticket"
+    _inherit = ["csw.input.guard", "csw.ticket"]
 
 
 class CswRepairOrder(models.Model):
-    _inherit = "csw.repair.order"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.repair.order"
+    _inherit = ["csw.input.guard", "csw.repair.order"]
 
 
 class CswDeduction(models.Model):
-    _inherit = "csw.deduction"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.deduction"
+    _inherit = ["csw.input.guard", "csw.deduction"]
 
 
 class CswCallback(models.Model):
-    _inherit = "csw.callback"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.callback"
+    _inherit = ["csw.input.guard", "csw.callback"]
 
 
 class CswCallbackPlan(models.Model):
-    _inherit = "csw.callback.plan"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.callback.plan"
+    _inherit = ["csw.input.guard", "csw.callback.plan"]
 
 
 class CswCallbackPlanLine(models.Model):
-    _inherit = "csw.callback.plan.line"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.callback.plan.line"
+    _inherit = ["csw.input.guard", "csw.callback.plan.line"]
 
 
 class CswAssessment(models.Model):
-    _inherit = "csw.assessment"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.assessment"
+    _inherit = ["csw.input.guard", "csw.assessment"]
 
 
 class CswMonthlyReport(models.Model):
-    _inherit = "csw.monthly.report"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
+    _name = "csw.monthly.report"
+    _inherit = ["csw.input.guard", "csw.monthly.report"]
