@@ -165,12 +165,11 @@ def classify(name, message="", debug=""):
         return "conflict"
     if name in DATABASE_DOWN or (name.startswith("psycopg2.errors.") and "terminat" in message):
         return "unavailable"
-    if name.endswith("QWebException") and (
-        re.search(r"OperationalError|InterfaceError", message)
-        or re.search(r"^psycopg2\.(OperationalError|InterfaceError)\b", debug, re.MULTILINE)
+    if (name.endswith("QWebException") and re.search(r"OperationalError|InterfaceError", message)) or re.search(
+        r"^psycopg2\.(OperationalError|InterfaceError)\b", debug, re.MULTILINE
     ):
-        # a PDF being rendered when the database went away: QWeb wraps the cause, which is
-        # named in the message or only in the traceback (the chained exception)
+        # the database went away under code that wraps what it catches (a PDF being rendered:
+        # QWeb): the lost connection is named in the message or only in the chained traceback
         return "unavailable"
     if "could not serialize access" in message or "could not obtain lock" in message:
         return "conflict"
