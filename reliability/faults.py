@@ -2,7 +2,7 @@
 
 A kill is aimed from PostgreSQL's side: the suite waits until a worker's transaction for
 the request has been open for a random share of the time the same request took without a
-fault, then kills that worker (``pg_stat_activity.application_name`` is ``odoo-<pid>``).
+fault, then kills that worker (found by its end of the connection: ``pg_stat_activity.client_port``).
 After each fault, every record must be all done or not done at all, the client must have
 seen an error it can retry, and the retry must finish the work exactly once.
 """
@@ -77,12 +77,7 @@ class FaultRun:
     def planned_callback(self):
         """A callback of a completed repair, about to be recorded as very dissatisfied."""
         c = self.client
-        order = c.new_order()
-        c.call(c.agent, "csw.repair.order", "write", [order], {"completion_note": "更换防水层"})
-        c.call(c.agent, "csw.repair.order", "action_done", [order])
-        callback = c.call(
-            c.agent, "csw.callback", "search", [("repair_order_id", "=", order), ("state", "=", "planned")]
-        )[0]
+        callback = c.completed_repair("更换防水层")[0]
         c.call(
             c.agent,
             "csw.callback",

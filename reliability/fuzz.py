@@ -577,7 +577,7 @@ class Fuzzer:
             page = owner.get(self.server.url + path, timeout=60)
             if page.status_code != 200:
                 problems.append(f"portal {path}: HTTP {page.status_code}")
-            elif "<script>alert" in page.text or "<img src=x onerror" in page.text:
+            elif _unescaped(page.text):
                 problems.append(f"portal {path}: unescaped HTML from a user")
             elif "&lt;script&gt;" not in page.text and "csw" not in page.text:
                 problems.append(f"portal {path}: the text is not shown at all")
@@ -588,7 +588,7 @@ class Fuzzer:
             )
             if page.status_code != 200:
                 problems.append(f"report {report}: HTTP {page.status_code}")
-            elif "<script>alert" in page.text or "<img src=x onerror" in page.text:
+            elif _unescaped(page.text):
                 problems.append(f"report {report}: unescaped HTML from a user")
         return problems
 
@@ -652,6 +652,11 @@ def portal_session(url, db, login, password):
     if "error" in response.json():
         raise RuntimeError(f"cannot log in as {login} on the portal")
     return session
+
+
+def _unescaped(html):
+    """Whether the escaping payload's tags came out as markup, not as text."""
+    return "<script>alert" in html or "<img src=x onerror" in html
 
 
 def _short(args):

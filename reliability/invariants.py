@@ -4,13 +4,15 @@ Each check returns a list of violations (empty when the promise is kept).
 """
 
 
+def _tokened(ledger):
+    """``(table, column holding the token, {token: id} acknowledged)`` of the records created with a token."""
+    return (("csw_ticket", "name", ledger.tickets), ("csw_repair_order", "location", ledger.orders))
+
+
 def lost_and_duplicated(server, ledger):
     """Records acknowledged to a client but missing; tokens present more than once."""
     lost, duplicates = [], []
-    for table, column, acknowledged in (
-        ("csw_ticket", "name", ledger.tickets),
-        ("csw_repair_order", "location", ledger.orders),
-    ):
+    for table, column, acknowledged in _tokened(ledger):
         rows = dict(
             server.sql(
                 f"SELECT {column}, count(*) FROM {table} WHERE {column} LIKE %s GROUP BY {column}",
@@ -34,11 +36,7 @@ def unacknowledged(server, ledger):
     """Records committed although their client never got the answer (a worker killed after
     the commit): allowed, and counted, since the client's retry found them by their token."""
     count = 0
-    for table, column, model in (
-        ("csw_ticket", "name", "csw.ticket"),
-        ("csw_repair_order", "location", "csw.repair.order"),
-    ):
-        acknowledged = ledger.tickets if model == "csw.ticket" else ledger.orders
+    for table, column, acknowledged in _tokened(ledger):
         rows = server.sql(f"SELECT {column} FROM {table} WHERE {column} LIKE %s", [ledger.prefix + "-%"])
         count += sum(1 for (token,) in rows if token not in acknowledged)
     return count

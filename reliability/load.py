@@ -79,6 +79,10 @@ class LoadClient:
 
         return self.call(client, model, "create", vals, check=check)
 
+    def act(self, client, model, method, record_id, leaving):
+        """A button moving the record out of state ``leaving``; a retry stops once it has left it."""
+        return self.call(client, model, method, [record_id], check=self.state_is_not(client, model, record_id, leaving))
+
     def state_is_not(self, client, model, record_id, state):
         def check():
             current = client.call(model, "read", [record_id], ["state"])[0]["state"]
@@ -141,18 +145,13 @@ class LoadClient:
             },
         )
         self.ledger.add("orders", token, order)
-        self.call(
-            self.agent,
-            "csw.repair.order",
-            "action_notify",
-            [order],
-            check=self.state_is_not(self.agent, "csw.repair.order", order, "draft"),
-        )
+        self.act(self.agent, "csw.repair.order", "action_notify", order, leaving="draft")
         return order
 
-    def flow_repair(self):
+    def completed_repair(self, note):
+        """A repair order notified and done with ``note``: its planned callbacks' ids."""
         order = self.new_order()
-        self.call(self.agent, "csw.repair.order", "write", [order], {"completion_note": "更换防水层,闭水试验48小时"})
+        self.call(self.agent, "csw.repair.order", "write", [order], {"completion_note": note})
         self.call(
             self.agent,
             "csw.repair.order",
@@ -162,21 +161,17 @@ class LoadClient:
                 True if self.agent.call("csw.repair.order", "read", [order], ["state"])[0]["state"] == "done" else None
             ),
         )
-        callbacks = self.call(
+        return self.call(
             self.agent, "csw.callback", "search", [("repair_order_id", "=", order), ("state", "=", "planned")]
         )
-        for callback in callbacks:
+
+    def flow_repair(self):
+        for callback in self.completed_repair("更换防水层,闭水试验48小时"):
             satisfaction = self.random.choice(["5", "4", "3"])
             self.call(
                 self.agent, "csw.callback", "write", [callback], {"result": "reached", "satisfaction": satisfaction}
             )
-            self.call(
-                self.agent,
-                "csw.callback",
-                "action_done",
-                [callback],
-                check=self.state_is_not(self.agent, "csw.callback", callback, "planned"),
-            )
+            self.act(self.agent, "csw.callback", "action_done", callback, leaving="planned")
             self.ledger.add("callbacks_done", callback)
 
     def flow_deduction(self):
@@ -217,20 +212,8 @@ class LoadClient:
             [deduction],
             {"evidence_photo_ids": [(4, evidence)], "evidence_notice_ids": [(4, evidence)], "reason": "refused_repair"},
         )
-        self.call(
-            self.agent,
-            "csw.deduction",
-            "action_submit",
-            [deduction],
-            check=self.state_is_not(self.agent, "csw.deduction", deduction, "draft"),
-        )
-        self.call(
-            self.manager,
-            "csw.deduction",
-            "action_approve",
-            [deduction],
-            check=self.state_is_not(self.manager, "csw.deduction", deduction, "submitted"),
-        )
+        self.act(self.agent, "csw.deduction", "action_submit", deduction, leaving="draft")
+        self.act(self.manager, "csw.deduction", "action_approve", deduction, leaving="submitted")
         return deduction
 
     def post(self, deduction, race=False):
