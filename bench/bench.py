@@ -823,8 +823,9 @@ class Bench:
             self.log(f"  round {run + 1} of {self.args.repeat} done")
         rates = {}
         for (model, mode), results in runs.items():
-            rates[model, mode] = median([rate for rate, _queries in results])
-            entry = {"rate": rates[model, mode], "runs": [rate for rate, _queries in results]}
+            run_rates = [rate for rate, _queries in results]
+            rates[model, mode] = median(run_rates)
+            entry = {"rate": rates[model, mode], "runs": run_rates}
             if mode != "sql":
                 entry["queries_per_record"] = median([queries for _rate, queries in results])
             self.details["create"][f"{model} {mode}"] = entry
@@ -896,10 +897,10 @@ class Bench:
             for _sql, entry in entries:
                 with_index = execution_ms(entry["plan"])
                 for index, plan in entry["without"].items():
-                    without = execution_ms(plan)
                     if (operation, index) in seen or with_index is None:
                         continue
                     seen.add((operation, index))
+                    without = execution_ms(plan)
                     self.row(
                         "5",
                         f"`{index}` in the {operation} query",
