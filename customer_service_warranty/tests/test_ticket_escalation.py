@@ -74,17 +74,19 @@ class TestTicketEscalation(CswTicketCase):
         Ticket.search([("state", "in", ("new", "in_progress", "waiting"))]).write({"state": "cancelled"})
 
         def escalate(count, start_day):
-            tickets = Ticket.create(
-                [
-                    {
-                        "name": f"投诉{n}",
-                        "ticket_type": "complaint",
-                        "unit_id": self.unit.id,
-                        "received_date": received + timedelta(days=start_day),
-                    }
-                    for n in range(count)
-                ]
-            )
+            # taken as the calls come in: the clock never sees a ticket received in its future
+            with freeze_time(received + timedelta(days=start_day)):
+                tickets = Ticket.create(
+                    [
+                        {
+                            "name": f"投诉{n}",
+                            "ticket_type": "complaint",
+                            "unit_id": self.unit.id,
+                            "received_date": received + timedelta(days=start_day),
+                        }
+                        for n in range(count)
+                    ]
+                )
             with freeze_time(tickets[0].response_deadline + timedelta(minutes=1)):
                 self.env.invalidate_all()
                 before = self.env.cr.sql_log_count

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The test suite at several dates, to prove that its result does not depend on the day it runs.
+#
+#   scripts/test_at_dates.sh [pytest args]           ./dev.sh test (both databases) at every date
+#   scripts/test_at_dates.sh --short [pytest args]   CI: the date-sensitive modules, database
+#                                                    without demo data, at every date
+#
+# libfaketime moves the clock of every process the run starts (PostgreSQL, Odoo, pytest,
+# Chromium) by one offset, so the database's now() and Python's agree and time keeps running.
+# The dates are moments where a calendar bug shows: the UTC date and the date in China differ
+# (a month end and a year end in the evening, UTC), a leap day, a Chinese public holiday.
+# Needs Debian's faketime (installed when missing and running as root).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# UTC instants, with what the clock in Shanghai (UTC+8) shows
+DATES=(
+    "2027-05-31 17:30:00" # 2027-06-01 01:30 in China: the UTC month ends, the Chinese one began
+    "2027-12-31 16:30:00" # 2028-01-01 00:30 in China: new year in China, not yet in UTC
+    "2028-02-29 02:00:00" # 29 February, 10:00 in China
+    "2027-10-01 02:00:00" # National Day (国庆节), a Friday, 10:00 in China
+)
+# the modules whose rules count days, hours, months or seasons
+DATE_SENSITIVE="test_ticket_sla or test_ticket_escalation or test_callback or test_monthly_report \
+or test_warranty_clock or test_repair_order or test_deduction or test_subcontract or test_project_unit \
+or test_defect_category or test_ticket or test_inspection or test_performance"
+
+short=0
+if [[ "${1:-}" == "--short" ]]; then
+    short=1
+    shift
+fi
+
+die() { echo "error: $*" >&2; exit 1; }
+libfaketime() {
+    local lib
+    for lib in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1; do
+        [[ -f "$lib" ]] && echo "$lib" && return
+    done
+}
+if [[ -z "$(libfaketime)" ]]; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+        echo "==> installing Debian's faketime" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null \
+            || die "apt-get could not install faketime"
+    fi
+    [[ -n "$(libfaketime)" ]] || die "libfaketime is missing: install it (Debian: apt-get install faketime)"
+fi
+LIB="$(libfaketime)"
+
+failed=()
+for moment in "${DATES[@]}"; do
+    offset=$(($(date -u -d "$moment" +%s) - $(date -u +%s)))
+    echo "==> the test suite on $moment UTC" >&2
+    args=("$@")
+    if [[ "$short" == 1 ]]; then
+        args=(-k "$DATE_SENSITIVE" "${args[@]}")
+    fi
+    # a relative offset (not a fixed start) keeps every process on the same running clock
+    if ! env LD_PRELOAD="$LIB" FAKETIME="+$offset" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+        CSW_TEST_DEMO="$((1 - short))" "$REPO/dev.sh" test "${args[@]}"; then
+        failed+=("$moment")
+    fi
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+    die "the suite failed at: ${failed[*]} (UTC)"
+fi
+echo "==> the suite passed at every date: ${DATES[*]/%/ UTC,}" >&2
