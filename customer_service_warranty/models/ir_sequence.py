@@ -17,10 +17,24 @@ MONTHLY_SEQUENCES = {
 class IrSequence(models.Model):
     _inherit = "ir.sequence"
 
+    def _csw_serialize_creation(self, table, row_id):
+        """Make two transactions creating the same lazy record one after the other.
+
+        A no-op update of the parent row (the company of a new sequence, the sequence of a
+        new monthly range): the second transaction waits for the first one, and once the
+        first commits, PostgreSQL refuses the second one's update with a serialization
+        failure, which Odoo's RPC and HTTP layers retry (``odoo.service.model.retrying``).
+        The retried request sees the committed record and draws the next number from it,
+        so there is never a second sequence or range, hence never a duplicate number. A
+        unique index would not do: Odoo turns its violation into an error for the user.
+        """
+        self.env.cr.execute(SQL("UPDATE %s SET write_date = write_date WHERE id = %s", SQL.identifier(table), row_id))
+
     def _csw_company_sequence(self, code, company):
         """The company's own sequence for ``code``, created on first use."""
         sequence = self.sudo().search([("code", "=", code), ("company_id", "=", company.id)], limit=1)
         if not sequence:
+            self._csw_serialize_creation("res_company", company.id)
             sequence = self.sudo().create(
                 {
                     "name": f"{code} ({company.name})",
@@ -93,6 +107,7 @@ class IrSequence(models.Model):
         if self.code not in MONTHLY_SEQUENCES:
             return super()._create_date_range_seq(date)
         first_day = fields.Date.to_date(date).replace(day=1)
+        self._csw_serialize_creation("ir_sequence", self.id)
         return (
             self.env["ir.sequence.date_range"]
             .sudo()
