@@ -256,34 +256,31 @@ class CswTicket(models.Model):
                 ticket.user_id = self.env.user if not self.env.user.share else False
 
     def _compute_initial_sla_state(self):
-        """The SLA state of new tickets, as ``_refresh_sla_state`` would set it right after."""
-        now = fields.Datetime.now()
+        """The SLA state of new tickets, as ``_refresh_sla_state`` would set it right after:
+        the same rule (``_sla_domains``), evaluated in memory."""
+        rule = self._sla_domains(fields.Datetime.now())
         for ticket in self:
-            # the flags of a new ticket are not read: that would look for defaults, ticket by ticket
-            ticket.response_breached, ticket.sla_state = ticket._sla_flags_at(now, False, "on_track")
+            # set before the rule reads them: a new ticket has no flag yet
+            ticket.response_breached, ticket.sla_state = False, "on_track"
+        running = self.filtered(lambda t: t.state in OPEN_STATES)
+        running.filtered_domain(rule["late_response"]).response_breached = True
+        for sla_state, tickets in self._sla_states_by_rule(rule).items():
+            tickets.sla_state = sla_state
 
-    def _sla_flags_at(self, now, was_breached, sla_state):
-        """``(response_breached, sla_state)`` at ``now`` of this ticket, flagged ``was_breached``
-        and ``sla_state`` so far: ``_refresh_sla_state`` for one ticket, in memory."""
-        self.ensure_one()
-        unanswered = not self.first_response_date
-        response_breached = bool(
-            was_breached
-            or (self.state in OPEN_STATES and unanswered and self.response_deadline and self.response_deadline < now)
-        )
-        if self.state in OPEN_STATES:
-            if response_breached or (self.resolve_deadline and self.resolve_deadline < now):
-                sla_state = "breached"
-            elif (unanswered and self.response_risk_date and self.response_risk_date < now) or (
-                self.resolve_risk_date and self.resolve_risk_date < now
-            ):
-                sla_state = "at_risk"
-            else:
-                sla_state = "on_track"
-        elif self.state in ("resolved", "closed") and self.resolved_date:
-            late = response_breached or (self.resolve_deadline and self.resolved_date > self.resolve_deadline)
-            sla_state = "breached" if late else ("on_track" if sla_state == "at_risk" else sla_state)
-        return response_breached, sla_state
+    def _sla_states_by_rule(self, rule):
+        """``{sla_state: tickets}`` of the tickets of ``self`` whose SLA state ``rule`` (the
+        domains of ``_sla_domains``) decides, in memory; the others (waiting, cancelled) keep
+        theirs."""
+        running = self.filtered(lambda t: t.state in OPEN_STATES)
+        breached = running.filtered_domain(rule["breached"])
+        at_risk = (running - breached).filtered_domain(rule["at_risk"])
+        finished = self.filtered(lambda t: t.state in ("resolved", "closed") and t.resolved_date)
+        late = finished.filtered_domain(rule["late_resolution"])
+        return {
+            "breached": breached | late,
+            "at_risk": at_risk,
+            "on_track": (running - breached - at_risk) | (finished - late).filtered(lambda t: t.sla_state == "at_risk"),
+        }
 
     @api.depends("resolved_date", "resolve_deadline")
     def _compute_resolve_on_time(self):
@@ -667,24 +664,36 @@ class CswTicket(models.Model):
             )
 
     def _sla_domains(self, now):
-        """``(breached, at_risk)`` domains of running tickets at ``now``."""
-        breached = [
-            "|",
-            ("response_breached", "=", True),
-            "|",
-            "&",
-            ("first_response_date", "=", False),
-            ("response_deadline", "<", now),
-            ("resolve_deadline", "<", now),
-        ]
-        at_risk = [
-            "|",
-            "&",
-            ("first_response_date", "=", False),
-            ("response_risk_date", "<", now),
-            ("resolve_risk_date", "<", now),
-        ]
-        return breached, at_risk
+        """The SLA rule at ``now``, written once, as domains: the cron searches with them,
+        new and finished tickets are judged with them in memory (``filtered_domain``).
+
+        - ``late_response``: a running ticket not answered by its response deadline;
+        - ``breached``: a running ticket answered late, or not resolved by its deadline;
+        - ``at_risk``: a running ticket past the risk date of its response or resolution;
+        - ``late_resolution``: a finished ticket answered or resolved late (breached), else
+          on track.
+        """
+        unanswered = ("first_response_date", "=", False)
+        late_response = [unanswered, ("response_deadline", "<", now)]
+        return {
+            "late_response": late_response,
+            "breached": [
+                "|",
+                ("response_breached", "=", True),
+                "|",
+                "&",
+                *late_response,
+                ("resolve_deadline", "<", now),
+            ],
+            "at_risk": ["|", "&", unanswered, ("response_risk_date", "<", now), ("resolve_risk_date", "<", now)],
+            "late_resolution": [
+                "|",
+                ("response_breached", "=", True),
+                "&",
+                ("resolve_deadline", "!=", False),
+                ("resolve_on_time", "=", False),
+            ],
+        }
 
     def _refresh_sla_state(self, now=None):
         """Set the SLA state of running tickets, a few queries for any number of them.
@@ -696,17 +705,13 @@ class CswTicket(models.Model):
         now = now or fields.Datetime.now()
         scope = [("id", "in", self.ids)] if self else []
         running = [*scope, ("state", "in", OPEN_STATES)]
-        breached, at_risk = self._sla_domains(now)
+        rule = self._sla_domains(now)
+        breached, at_risk = rule["breached"], rule["at_risk"]
         # SLA flags are not tracked: no snapshot of the tracked fields of every ticket written
         Ticket = self.env["csw.ticket"].sudo().with_context(mail_notrack=True)
-        Ticket.search(
-            [
-                *running,
-                ("response_breached", "=", False),
-                ("first_response_date", "=", False),
-                ("response_deadline", "<", now),
-            ]
-        ).write({"response_breached": True})
+        Ticket.search([*running, ("response_breached", "=", False), *rule["late_response"]]).write(
+            {"response_breached": True}
+        )
         Ticket.search([*running, ("sla_state", "!=", "breached"), *breached]).write({"sla_state": "breached"})
         Ticket.search([*running, ("sla_state", "!=", "at_risk"), "!", *breached, *at_risk]).write(
             {"sla_state": "at_risk"}
@@ -715,10 +720,9 @@ class CswTicket(models.Model):
             {"sla_state": "on_track"}
         )
         if self:
-            # finished tickets: a late resolution counts as breached, the rule of _sla_flags_at
-            finished = self.filtered(lambda t: t.state in ("resolved", "closed") and t.resolved_date)
-            by_state = finished.grouped(lambda t: t._sla_flags_at(now, t.response_breached, t.sla_state)[1])
-            for sla_state, tickets in by_state.items():
+            # finished tickets: a late resolution counts as breached
+            finished = self.filtered(lambda t: t.state in ("resolved", "closed"))
+            for sla_state, tickets in finished._sla_states_by_rule(rule).items():
                 tickets.filtered(lambda t, state=sla_state: t.sla_state != state).sudo().write({"sla_state": sla_state})
 
     @api.model

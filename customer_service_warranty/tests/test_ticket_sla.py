@@ -193,3 +193,24 @@ class TestTicketSla(CswTicketCase):
             self.env["csw.ticket"]._cron_escalate()
         self.assertEqual(ticket.sla_state, "on_track")
         self.assertEqual(ticket.escalation_level, 0)
+
+    def test_resolving_late_breaches_and_in_time_clears_the_risk(self):
+        # response target 2 h, at risk after 10:30; resolution target 24 working hours
+        on_time = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        late = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        with freeze_time(self.shanghai(2026, 11, 16, 10, 45)):
+            on_time._refresh_sla_state()
+            self.assertEqual(on_time.sla_state, "at_risk")
+            (on_time | late).action_start()
+            on_time.resolution = "<p>已更换角阀</p>"
+            on_time.action_resolve()
+        self.assertEqual(on_time.sla_state, "on_track")
+        # answered in time, and no cron runs until it is resolved: the late resolution
+        # itself counts as breached
+        self.assertEqual(late.sla_state, "on_track")
+        with freeze_time(self.shanghai(2026, 11, 30, 9, 0)):
+            late.resolution = "<p>已修复</p>"
+            late.action_resolve()
+        self.assertFalse(late.response_breached)
+        self.assertFalse(late.resolve_on_time)
+        self.assertEqual(late.sla_state, "breached")
