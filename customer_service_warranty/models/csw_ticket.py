@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -429,25 +430,52 @@ class CswTicket(models.Model):
         if new_state == "closed":
             self._check_ready_to_close()
         now = fields.Datetime.now()
-        resuming = self.filtered(lambda t: t.state == "waiting" and new_state != "waiting")
-        paused = {ticket: ticket._waiting_hours(now) for ticket in resuming}
-        leaving_new = self.filtered(lambda t: t.state == "new" and new_state not in ("new", "cancelled"))
+        # read before the write: the hours of a wait that ends count up to now
+        before = {
+            ticket: (ticket.state, ticket._waiting_hours(now) if ticket.state == "waiting" else 0.0) for ticket in self
+        }
+        # the state first, through every check of the models' write
         result = super().write(vals)
-        for ticket, hours in paused.items():
-            ticket.write({"sla_paused_hours": ticket.sla_paused_hours + hours, "waiting_since": False})
-        if new_state == "waiting":
-            self.filtered(lambda t: not t.waiting_since).write({"waiting_since": now})
-        leaving_new.filtered(lambda t: not t.first_response_date)._record_first_response(now)
-        if new_state == "resolved":
-            self.write({"resolved_date": now})
-            self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
-        elif new_state == "closed":
-            self.filtered(lambda t: not t.resolved_date).write({"resolved_date": now})
-            self.write({"closed_date": now})
-        elif new_state in (*OPEN_STATES, "waiting"):
-            self.write({"resolved_date": False, "closed_date": False})
-        self._refresh_sla_state()
+        self._apply_transition_effects(new_state, before, now)
         return result
+
+    def _apply_transition_effects(self, new_state, before, now):
+        """What a change of state does besides the state, in one place.
+
+        :param new_state: the state just written
+        :param before: ``{ticket: (previous state, working hours waited until now)}``
+
+        Each ticket's values are gathered, then written once per group of tickets with the
+        same values (the paused hours differ from ticket to ticket); then the complaints
+        just resolved get their callback and the SLA state is refreshed.
+        """
+        groups = defaultdict(lambda: self.browse())
+        for ticket in self:
+            previous, waited = before[ticket]
+            values = {}
+            if previous == "waiting" and new_state != "waiting":
+                # the wait on the owner ends: its hours are added back to the deadlines
+                values.update(sla_paused_hours=ticket.sla_paused_hours + waited, waiting_since=False)
+            if new_state == "waiting" and not ticket.waiting_since:
+                values["waiting_since"] = now
+            if previous == "new" and new_state not in ("new", "cancelled") and not ticket.first_response_date:
+                # starting to work on a ticket is its first response
+                values.update(ticket._first_response_values(now))
+            if new_state == "resolved":
+                values["resolved_date"] = now
+            elif new_state == "closed":
+                values["closed_date"] = now
+                if not ticket.resolved_date:
+                    values["resolved_date"] = now
+            elif new_state in (*OPEN_STATES, "waiting"):
+                values.update(resolved_date=False, closed_date=False)
+            if values:
+                groups[tuple(sorted(values.items()))] |= ticket
+        for values, tickets in groups.items():
+            tickets.write(dict(values))
+        if new_state == "resolved":
+            self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
+        self._refresh_sla_state()
 
     def _check_ready_to_close(self):
         """A ticket is closed once its repairs are finished and the owner has been called back."""
@@ -654,14 +682,17 @@ class CswTicket(models.Model):
             return 0.0
         return self.sla_policy_id._working_hours_between(self.waiting_since, now, self.company_id)
 
+    def _first_response_values(self, when):
+        """The values recording a first response at ``when``, late or in time."""
+        self.ensure_one()
+        return {
+            "first_response_date": when,
+            "response_breached": bool(self.response_deadline and when > self.response_deadline),
+        }
+
     def _record_first_response(self, when):
         for ticket in self:
-            ticket.write(
-                {
-                    "first_response_date": when,
-                    "response_breached": bool(ticket.response_deadline and when > ticket.response_deadline),
-                }
-            )
+            ticket.write(ticket._first_response_values(when))
 
     def _sla_domains(self, now):
         """The SLA rule at ``now``, written once, as domains: the cron searches with them,

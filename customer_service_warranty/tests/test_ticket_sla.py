@@ -194,6 +194,21 @@ class TestTicketSla(CswTicketCase):
         self.assertEqual(ticket.sla_state, "on_track")
         self.assertEqual(ticket.escalation_level, 0)
 
+    def test_tickets_resumed_together_each_add_their_own_wait(self):
+        received = self.shanghai(2026, 11, 16, 9, 0)  # Monday
+        tickets = self.ticket(received_date=received) | self.ticket(received_date=received)
+        with freeze_time(self.shanghai(2026, 11, 16, 10, 0)):
+            tickets.action_start()
+            tickets[0].action_wait()
+        with freeze_time(self.shanghai(2026, 11, 16, 14, 0)):
+            tickets[1].action_wait()
+        with freeze_time(self.shanghai(2026, 11, 17, 10, 0)):
+            tickets.action_resume()
+        # a working day (8 h) for the first; Monday 14-18 and Tuesday 9-10 (5 h) for the second
+        self.assertEqual(tickets.mapped("sla_paused_hours"), [8, 5])
+        self.assertEqual(tickets.mapped("waiting_since"), [False, False])
+        self.assertEqual(tickets.mapped("state"), ["in_progress", "in_progress"])
+
     def test_resolving_late_breaches_and_in_time_clears_the_risk(self):
         # response target 2 h, at risk after 10:30; resolution target 24 working hours
         on_time = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
