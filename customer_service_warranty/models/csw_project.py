@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .csw_ticket_constants import OPEN_TICKET_STATES
+
 
 class CswProject(models.Model):
     """An estate (项目 / 苑区) whose buildings the customer-service team looks after."""
@@ -109,7 +111,7 @@ class CswProject(models.Model):
         )
         open_tickets = dict(
             self.env["csw.ticket"]._read_group(
-                [("project_id", "in", self.ids), ("state", "in", ("new", "in_progress", "waiting"))],
+                [("project_id", "in", self.ids), ("state", "in", OPEN_TICKET_STATES)],
                 ["project_id"],
                 ["__count"],
             )
@@ -123,7 +125,7 @@ class CswProject(models.Model):
         now = fields.Datetime.now()
         estates = [("project_id", "in", self.ids)]
         Ticket = self.env["csw.ticket"]
-        running = [*estates, ("state", "in", ("new", "in_progress", "waiting"))]
+        running = [*estates, ("state", "in", OPEN_TICKET_STATES)]
         sla = defaultdict(dict)
         for project, sla_state, count in Ticket._read_group(running, ["project_id", "sla_state"], ["__count"]):
             sla[project][sla_state] = count

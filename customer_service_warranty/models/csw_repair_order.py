@@ -19,7 +19,13 @@ REPAIR_STATES = [
     ("cancelled", "Cancelled"),
 ]
 
+# the two meanings of an open repair order (there is no "waiting" state: an order waits
+# for its team while notified)
 OPEN_REPAIR_STATES = ("draft", "notified", "in_progress", "done")
+"""An open defect: not yet verified (销项) nor cancelled. Holds back the retention; the
+"Open" filter of the orders."""
+UNFINISHED_REPAIR_STATES = ("draft", "notified", "in_progress")
+"""Work not done yet: a ticket cannot be closed, an inspection defect is listed at handover."""
 
 AGENT = "customer_service_warranty.group_csw_project_agent"
 

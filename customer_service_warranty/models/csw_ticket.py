@@ -9,11 +9,14 @@ from odoo.tools import is_html_empty, plaintext2html
 
 from .batch_create import with_empty_inputs
 from .csw_portal_upload import attachment_values
+from .csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CHANNELS,
-    OPEN_STATES,
+    FINISHED_TICKET_STATES,
+    OPEN_TICKET_STATES,
     PRIORITIES,
+    SLA_RUNNING_STATES,
     SLA_STATES,
     STATES,
     TICKET_TYPES,
@@ -235,7 +238,7 @@ class CswTicket(models.Model):
                 .sudo()
                 ._read_group(
                     [
-                        ("state", "in", ("new", "in_progress", "waiting")),
+                        ("state", "in", OPEN_TICKET_STATES),
                         ("user_id", "in", balanced_projects.member_ids.ids),
                     ],
                     ["user_id"],
@@ -263,7 +266,7 @@ class CswTicket(models.Model):
         for ticket in self:
             # set before the rule reads them: a new ticket has no flag yet
             ticket.response_breached, ticket.sla_state = False, "on_track"
-        running = self.filtered(lambda t: t.state in OPEN_STATES)
+        running = self.filtered(lambda t: t.state in SLA_RUNNING_STATES)
         running.filtered_domain(rule["late_response"]).response_breached = True
         for sla_state, tickets in self._sla_states_by_rule(rule).items():
             tickets.sla_state = sla_state
@@ -272,10 +275,10 @@ class CswTicket(models.Model):
         """``{sla_state: tickets}`` of the tickets of ``self`` whose SLA state ``rule`` (the
         domains of ``_sla_domains``) decides, in memory; the others (waiting, cancelled) keep
         theirs."""
-        running = self.filtered(lambda t: t.state in OPEN_STATES)
+        running = self.filtered(lambda t: t.state in SLA_RUNNING_STATES)
         breached = running.filtered_domain(rule["breached"])
         at_risk = (running - breached).filtered_domain(rule["at_risk"])
-        finished = self.filtered(lambda t: t.state in ("resolved", "closed") and t.resolved_date)
+        finished = self.filtered(lambda t: t.state in FINISHED_TICKET_STATES and t.resolved_date)
         late = finished.filtered_domain(rule["late_resolution"])
         return {
             "breached": breached | late,
@@ -355,7 +358,7 @@ class CswTicket(models.Model):
     @api.constrains("state", "resolution")
     def _check_resolution(self):
         for ticket in self:
-            if ticket.state in ("resolved", "closed") and is_html_empty(ticket.resolution):
+            if ticket.state in FINISHED_TICKET_STATES and is_html_empty(ticket.resolution):
                 raise ValidationError(
                     self.env._(
                         "Ticket %(ticket)s cannot be resolved or closed without a resolution note: "
@@ -467,7 +470,7 @@ class CswTicket(models.Model):
                 values["closed_date"] = now
                 if not ticket.resolved_date:
                     values["resolved_date"] = now
-            elif new_state in (*OPEN_STATES, "waiting"):
+            elif new_state in OPEN_TICKET_STATES:
                 values.update(resolved_date=False, closed_date=False)
             if values:
                 groups[tuple(sorted(values.items()))] |= ticket
@@ -482,7 +485,7 @@ class CswTicket(models.Model):
         open_order = (
             self.env["csw.repair.order"]
             .sudo()
-            .search([("ticket_id", "in", self.ids), ("state", "in", ("draft", "notified", "in_progress"))], limit=1)
+            .search([("ticket_id", "in", self.ids), ("state", "in", UNFINISHED_REPAIR_STATES)], limit=1)
         )
         if open_order:
             raise UserError(
@@ -581,7 +584,7 @@ class CswTicket(models.Model):
         return True
 
     def action_resolve(self):
-        self._check_state_in(("new", "in_progress", "waiting"), self.env._("resolved"))
+        self._check_state_in(OPEN_TICKET_STATES, self.env._("resolved"))
         self.write({"state": "resolved"})
         return True
 
@@ -591,7 +594,7 @@ class CswTicket(models.Model):
         return True
 
     def action_reopen(self):
-        self._check_state_in(("resolved", "closed"), self.env._("reopened"))
+        self._check_state_in(FINISHED_TICKET_STATES, self.env._("reopened"))
         self.write({"state": "in_progress"})
         return True
 
@@ -735,7 +738,7 @@ class CswTicket(models.Model):
         """
         now = now or fields.Datetime.now()
         scope = [("id", "in", self.ids)] if self else []
-        running = [*scope, ("state", "in", OPEN_STATES)]
+        running = [*scope, ("state", "in", SLA_RUNNING_STATES)]
         rule = self._sla_domains(now)
         breached, at_risk = rule["breached"], rule["at_risk"]
         # SLA flags are not tracked: no snapshot of the tracked fields of every ticket written
@@ -752,7 +755,7 @@ class CswTicket(models.Model):
         )
         if self:
             # finished tickets: a late resolution counts as breached
-            finished = self.filtered(lambda t: t.state in ("resolved", "closed"))
+            finished = self.filtered(lambda t: t.state in FINISHED_TICKET_STATES)
             for sla_state, tickets in finished._sla_states_by_rule(rule).items():
                 tickets.filtered(lambda t, state=sla_state: t.sla_state != state).sudo().write({"sla_state": sla_state})
 
@@ -777,7 +780,7 @@ class CswTicket(models.Model):
         )
         self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
         candidates = self.sudo()._read_group(
-            [("state", "in", OPEN_STATES), ("sla_state", "=", "breached"), ("escalation_level", "<", 3)],
+            [("state", "in", SLA_RUNNING_STATES), ("sla_state", "=", "breached"), ("escalation_level", "<", 3)],
             ["company_id"],
         )
         for (company,) in candidates:
@@ -785,7 +788,7 @@ class CswTicket(models.Model):
             for level in (1, 2, 3):
                 domain = [
                     ("company_id", "=", company.id),
-                    ("state", "in", OPEN_STATES),
+                    ("state", "in", SLA_RUNNING_STATES),
                     ("sla_state", "=", "breached"),
                     ("escalation_level", "=", level - 1),
                 ]

@@ -36,8 +36,15 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 
-OPEN_STATES = ("new", "in_progress")
-"""States in which the SLA clock runs (waiting pauses it)."""
+SLA_RUNNING_STATES = ("new", "in_progress")
+"""States in which the SLA clock runs (waiting on the owner pauses it)."""
+
+OPEN_TICKET_STATES = (*SLA_RUNNING_STATES, "waiting")
+"""States of a ticket still being worked on: the "Open" filter, an agent's or an estate's
+open tickets (the views' domains spell this tuple out, XML cannot import it)."""
+
+FINISHED_TICKET_STATES = ("resolved", "closed")
+"""States of a ticket whose resolution is recorded (a note and a resolution date)."""
 
 SLA_STATES = [
     ("on_track", "On Track"),

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 from . import warranty_clock
 from .csw_callback_plan import MILESTONE_FIELDS
+from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
 
 class CswUnit(models.Model):
@@ -64,7 +65,7 @@ class CswUnit(models.Model):
         "csw.repair.order",
         "unit_id",
         string="Open Inspection Defects",
-        domain=[("source", "in", ("pre_delivery", "handover")), ("state", "in", ("draft", "notified", "in_progress"))],
+        domain=[("source", "in", ("pre_delivery", "handover")), ("state", "in", UNFINISHED_REPAIR_STATES)],
         help="Defects found at the pre-delivery or handover inspection and not yet repaired.",
     )
     warranty_summary = fields.Html(

@@ -17,11 +17,11 @@ from lxml import etree
 
 from odoo.tests import tagged
 
+from ..models.csw_repair_order import OPEN_REPAIR_STATES as OPEN_ORDERS
+from ..models.csw_ticket_constants import OPEN_TICKET_STATES as OPEN_TICKETS
 from .common_ticket import CswTicketCase
 
 SIZES = (5, 50)
-OPEN_TICKETS = ("new", "in_progress", "waiting")
-OPEN_ORDERS = ("draft", "notified", "in_progress", "done")
 
 # the queries each hot path may take, whatever the number of records
 SLA_CRON_QUERIES = 39
