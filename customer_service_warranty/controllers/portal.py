@@ -1,3 +1,5 @@
+from werkzeug.exceptions import NotFound
+
 from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -19,28 +21,34 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Domains and counters
     # ------------------------------------------------------------------
-    def _csw_partner(self):
+    def _csw_owner(self):
+        """The owner is the user's own partner: owners recorded as contacts of one company
+        do not see each other's homes."""
+        return request.env.user.partner_id
+
+    def _csw_team(self):
+        """The team is the foreman's company: its foremen share its jobs."""
         return request.env.user.partner_id.commercial_partner_id
 
     def _csw_units_domain(self):
-        return [("owner_id", "child_of", self._csw_partner().id)]
+        return [("owner_id", "=", self._csw_owner().id)]
 
     def _csw_tickets_domain(self):
-        return [("partner_id", "child_of", self._csw_partner().id)]
+        return [("partner_id", "=", self._csw_owner().id)]
 
     def _csw_repairs_domain(self):
-        return [("partner_id", "child_of", self._csw_partner().id)]
+        return [("partner_id", "=", self._csw_owner().id)]
 
     def _csw_callbacks_domain(self):
         """The callbacks due: a periodic one is answered from its date on."""
         return [
-            ("partner_id", "child_of", self._csw_partner().id),
+            ("partner_id", "=", self._csw_owner().id),
             ("state", "=", "planned"),
             ("scheduled_date", "<=", fields.Datetime.now()),
         ]
 
     def _csw_jobs_domain(self):
-        return [("subcontractor_id", "child_of", self._csw_partner().id), ("state", "!=", "draft")]
+        return [("subcontractor_id", "child_of", self._csw_team().id), ("state", "!=", "draft")]
 
     def _csw_count(self, model, domain):
         Model = request.env[model]
@@ -110,7 +118,10 @@ class CswCustomerPortal(CustomerPortal):
         unit = self._csw_record("csw.unit", unit_id)
         if unit is None:
             return request.redirect("/my")
-        categories = unit.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
+        # the shared categories and the unit's company's, as the repair request lists them
+        categories = unit.env["csw.defect.category"].search(
+            [("parent_id", "=", False), ("company_id", "in", [False, unit.company_id.id])], order="sequence, id"
+        )
         values = self._prepare_portal_layout_values() | {
             "unit": unit,
             "warranty_lines": unit._get_warranty_lines(categories),
@@ -166,7 +177,7 @@ class CswCustomerPortal(CustomerPortal):
         order = self._csw_record("csw.repair.order", order_id, access_token)
         if order is None:
             return request.redirect("/my")
-        if order.subcontractor_id.commercial_partner_id == self._csw_partner():
+        if order.subcontractor_id.commercial_partner_id == self._csw_team():
             return request.redirect(f"/my/jobs/{order.id}")
         values = self._get_page_view_values(
             order, access_token, {"order": order, "page_name": "csw_repair"}, "my_csw_repairs_history", False, **kw
@@ -203,7 +214,7 @@ class CswCustomerPortal(CustomerPortal):
             if not unit:
                 raise UserError(request.env._("Choose the home where the problem is."))
             created = request.env["csw.ticket"]._portal_create_repair_request(
-                self._csw_partner(), unit, post.get("location"), category, post.get("description"), uploads
+                self._csw_owner(), unit, post.get("location"), category, post.get("description"), uploads
             )
 
         if not self._csw_run(submit):
@@ -230,8 +241,14 @@ class CswCustomerPortal(CustomerPortal):
     @http.route(["/my/callbacks/<int:callback_id>/answer"], type="http", auth="user", website=True, methods=["POST"])
     def portal_answer_callback(self, callback_id, satisfaction=None, comment=None, **kw):
         callback = self._csw_record("csw.callback", callback_id)
-        if callback is None or callback.partner_id.commercial_partner_id != self._csw_partner():
+        if callback is None or callback.partner_id != self._csw_owner():
             return request.redirect("/my")
+        # only the callbacks listed to the owner: planned and due
+        if not request.env["csw.callback"].search_count([("id", "=", callback.id), *self._csw_callbacks_domain()]):
+            request.session["csw_portal_error"] = request.env._(
+                "This callback cannot be answered: it is answered already or not due yet."
+            )
+            return request.redirect("/my/callbacks")
         if not self._csw_run(lambda: callback._portal_answer(satisfaction, comment)):
             return request.redirect("/my/callbacks")
         return request.redirect("/my/callbacks?answered=1")
@@ -257,7 +274,7 @@ class CswCustomerPortal(CustomerPortal):
     def _csw_job(self, order_id):
         """The team's own order (sudo), or ``None``: owners cannot act as the team."""
         order = self._csw_record("csw.repair.order", order_id)
-        if order is None or order.subcontractor_id.commercial_partner_id != self._csw_partner():
+        if order is None or order.subcontractor_id.commercial_partner_id != self._csw_team():
             return None
         return order
 
@@ -271,6 +288,17 @@ class CswCustomerPortal(CustomerPortal):
         )
         values["error"] = self._csw_pop_error()
         return request.render("customer_service_warranty.portal_my_job", values)
+
+    @http.route(["/my/jobs/<int:order_id>/photos/<int:photo_id>"], type="http", auth="user")
+    def portal_job_photo(self, order_id, photo_id, **kw):
+        """A defect photo of the team's job, while the job is theirs; no access token is made."""
+        order = self._csw_job(order_id)
+        if order is None or not order._portal_team_may_act():
+            raise NotFound()
+        photo = order._portal_photos().filtered(lambda attachment: attachment.id == photo_id)
+        if not photo:
+            raise NotFound()
+        return request.env["ir.binary"]._get_stream_from(photo).get_response()
 
     @http.route(["/my/jobs/<int:order_id>/start"], type="http", auth="user", website=True, methods=["POST"])
     def portal_job_start(self, order_id, **kw):

@@ -266,8 +266,14 @@ class CswCallback(models.Model):
         return True
 
     def _portal_answer(self, satisfaction, comment):
-        """The owner answers the callback on the portal: the same effect as a call."""
+        """The owner answers the callback on the portal: the same effect as a call.
+
+        Only a callback that is due: a periodic one is answered from its date on, as the
+        portal lists them, not all the planned ones at once in advance.
+        """
         self._check_state_in(("planned",), self.env._("answered"))
+        if any(callback.scheduled_date > fields.Datetime.now() for callback in self):
+            raise UserError(self.env._("This callback is not due yet: answer it once it is in your list."))
         if satisfaction not in dict(SATISFACTION):
             raise UserError(self.env._("Choose how satisfied you are, from 1 to 5."))
         self.write({"result": "reached", "satisfaction": satisfaction, "comment": (comment or "").strip()})

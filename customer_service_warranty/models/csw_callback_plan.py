@@ -32,7 +32,12 @@ class CswCallbackPlan(models.Model):
     project_ids = fields.One2many("csw.project", "callback_plan_id", string="Estates")
 
     def action_schedule_care(self):
-        """Plan the holiday care callbacks of the coming holidays for every owner of the plan's estates."""
+        """Plan the holiday care callbacks of the coming holidays for every owner of the plan's estates.
+
+        The callbacks are planned by the system (in sudo) for the estates the user sees, so
+        only those who configure the plan (the managers) may run it.
+        """
+        self.check_access("write")
         Callback = self.env["csw.callback"]
         for plan in self:
             lines = plan.line_ids.filtered(lambda line: line.callback_type == "care")

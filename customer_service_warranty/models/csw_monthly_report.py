@@ -306,14 +306,21 @@ class CswMonthlyReport(models.Model):
             "satisfaction": [
                 (satisfaction_labels[value], satisfaction.get(value, 0)) for value in ("5", "4", "3", "2", "1")
             ],
-            "by_agent": self.env["csw.assessment"]
-            .sudo()
-            ._read_group(
-                [*estate, ("date", ">=", self.month), ("date", "<", next_month)],
-                ["user_id"],
-                ["__count", "points:sum", "amount:sum"],
-            ),
+            "by_agent": self._assessments_by_agent(estate, next_month),
         }
+
+    def _assessments_by_agent(self, estate, next_month):
+        """The month's assessments per agent that the reader may see: all of them for a
+        manager, their own for an agent (the assessment rules); the report's totals are
+        the estate's."""
+        Assessment = self.env["csw.assessment"]
+        if not Assessment.has_access("read"):
+            return []
+        return Assessment._read_group(
+            [*estate, ("date", ">=", self.month), ("date", "<", next_month)],
+            ["user_id"],
+            ["__count", "points:sum", "amount:sum"],
+        )
 
     def _by_team(self, Order, domain):
         """``[(team name, repairs, late entries)]``, the busiest team first."""

@@ -4,9 +4,10 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .batch_create import with_empty_inputs
+from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .warranty_clock import IN_WARRANTY
 
@@ -273,6 +274,38 @@ class CswRepairOrder(models.Model):
                 order.entry_deadline = order.notify_date + timedelta(hours=order.subcontract_id.entry_hours or 48)
 
     # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("photo_ids", "ticket_id")
+    def _check_photo_ids(self):
+        """The defect photos are the order's own: uploaded on it, or the photos of its ticket.
+
+        The team's portal page shows them, so no other attachment (another company's, another
+        document's) may be linked. A photo just uploaded by the current user on an order not
+        saved yet (no record id) is moved onto the order.
+        """
+        for order in self:
+            # sudo: the attachments the user may not read are the ones to refuse
+            photos = order.sudo().photo_ids
+            uploaded = photos.filtered(
+                lambda a: a.res_model == self._name and not a.res_id and a.create_uid.id == self.env.uid
+            )
+            own = {(self._name, order.id)}
+            if order.ticket_id:
+                own.add(("csw.ticket", order.ticket_id.id))
+            foreign = photos - uploaded - photos.filtered(lambda a, own=own: (a.res_model, a.res_id) in own)
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Repair order %(order)s: %(files)s is not a photo of this order or of its ticket. "
+                        "Upload the photos on the order.",
+                        order=order.name,
+                        files=", ".join(foreign.mapped("name")),
+                    )
+                )
+            uploaded.write({"res_id": order.id})
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model_create_multi
@@ -485,8 +518,37 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Portal of the responsible team
     # ------------------------------------------------------------------
+    def message_post(self, **kwargs):
+        check_portal_post(self, kwargs)
+        return super().message_post(**kwargs)
+
+    def _portal_team_may_act(self):
+        """The team still has the job: notified or under way, and not taken over by a substitute.
+
+        Only then does its page show the owner's phone and the defect photos, and take its
+        entry and completion.
+        """
+        self.ensure_one()
+        return self.state in ("notified", "in_progress") and not self.is_substitute
+
+    def _portal_photos(self):
+        """The defect photos the team's page shows: the order's own and its ticket's only."""
+        self.ensure_one()
+        own = {(self._name, self.id)}
+        if self.ticket_id:
+            own.add(("csw.ticket", self.ticket_id.id))
+        return self.sudo().photo_ids.filtered(lambda a: (a.res_model, a.res_id) in own)
+
+    def _portal_check_team_may_act(self):
+        for order in self:
+            if order.is_substitute:
+                raise UserError(
+                    self.env._("Repair order %(order)s was taken over by a substitute team.", order=order.name)
+                )
+
     def _portal_confirm_entry(self):
         """The team confirms it is on site."""
+        self._portal_check_team_may_act()
         self.action_start()
         self._message_log_batch(
             bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % self.env._("The team confirmed entry on the portal."))
@@ -499,6 +561,7 @@ class CswRepairOrder(models.Model):
         :param uploads: list of ``(file name, content bytes)``
         """
         self.ensure_one()
+        self._portal_check_team_may_act()
         self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
         if not (note or "").strip():
             raise UserError(self.env._("Describe what was repaired and how."))

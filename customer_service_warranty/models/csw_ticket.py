@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty, plaintext2html
 
 from .batch_create import with_empty_inputs
+from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_ticket_constants import (
@@ -544,12 +545,21 @@ class CswTicket(models.Model):
         self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
         return super().message_update(msg_dict, update_vals=update_vals)
 
+    def message_post(self, **kwargs):
+        check_portal_post(self, kwargs)
+        return super().message_post(**kwargs)
+
     def _message_post_after_hook(self, message, msg_vals):
-        # a reply to the owner (not an internal note) by an employee is the first response
+        # the first response is a reply to the owner (not an internal note) that an employee
+        # writes in their own name: not an automatic message (the portal acknowledgement, a
+        # cron's) sent by the system in the name of the agent, nor the owner's own comment
+        poster = self.env.user
         if (
             message.message_type == "comment"
             and message.subtype_id == self.env.ref("mail.mt_comment")
-            and message.author_id.user_ids.filtered(lambda user: not user.share)
+            and poster._is_internal()
+            and not poster._is_superuser()
+            and message.author_id == poster.partner_id
         ):
             self.filtered(lambda t: not t.first_response_date)._record_first_response(message.date)
         return super()._message_post_after_hook(message, msg_vals)

@@ -1,6 +1,8 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 GROUP = "customer_service_warranty.group_csw_project_agent"
+MANAGER = "customer_service_warranty.group_csw_manager"
 
 
 class ResPartner(models.Model):
@@ -57,6 +59,26 @@ class ResPartner(models.Model):
             partner.csw_subcontract_count = subcontracts.get(partner, 0)
             partner.csw_ticket_count = ticket_counts.get(partner, 0)
             partner.csw_complaint_count = complaint_counts.get(partner, 0)
+
+    def write(self, vals):
+        if "email" in vals:
+            self._check_user_email_change(vals["email"])
+        return super().write(vals)
+
+    def _check_user_email_change(self, email):
+        """A user's e-mail is where their password is reset: only the user themselves and the
+        managers change it, so an agent cannot take an owner's or a team's account over."""
+        user = self.env.user
+        if self.env.su or user.has_group(MANAGER) or user.has_group("base.group_erp_manager"):
+            return
+        for partner in self.sudo().with_context(active_test=False):
+            if partner.user_ids - user and (partner.email or False) != (email or False):
+                raise AccessError(
+                    self.env._(
+                        "Only a manager can change the e-mail of %(partner)s: their password is reset through it.",
+                        partner=partner.display_name,
+                    )
+                )
 
     def action_csw_view_units(self):
         self.ensure_one()

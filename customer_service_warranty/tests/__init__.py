@@ -7,6 +7,7 @@ from . import test_inspection
 from . import test_monthly_report
 from . import test_performance
 from . import test_portal
+from . import test_portal_security
 from . import test_project_unit
 from . import test_repair_order
 from . import test_sequence_concurrency
