@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 
+from .csw_repair_order import NOTIFY_METHODS
+
 BILLING_GROUP = "account.group_account_invoice"
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 
@@ -92,7 +94,7 @@ class CswDeduction(models.Model):
     address = fields.Char(compute="_compute_from_orders", store=True, readonly=False, precompute=True)
     location = fields.Char(compute="_compute_from_orders", store=True, readonly=False, precompute=True)
     notify_method = fields.Selection(
-        [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
+        NOTIFY_METHODS,
         string="Team Notified By",
         compute="_compute_from_orders",
         store=True,

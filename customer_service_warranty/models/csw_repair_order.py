@@ -28,6 +28,24 @@ OPEN_REPAIR_STATES = ("draft", "notified", "in_progress", "done")
 UNFINISHED_REPAIR_STATES = ("draft", "notified", "in_progress")
 """Work not done yet: a ticket cannot be closed, an inspection defect is listed at handover."""
 
+REPAIR_SOURCES = [
+    ("owner", "Owner"),
+    ("pre_delivery", "Pre-delivery Inspection"),
+    ("handover", "Handover Inspection"),
+    ("patrol", "Patrol"),
+    ("callback", "Callback"),
+]
+# the sources of defects entered in batches by the inspection wizard
+INSPECTION_SOURCES = [source for source in REPAIR_SOURCES if source[0] in ("pre_delivery", "handover", "patrol")]
+
+# how the responsible team was told (the seed's 书面联系单 / 口头 / 信息 / e-mail)
+NOTIFY_METHODS = [
+    ("written", "Written Contact Form"),
+    ("verbal", "Verbal"),
+    ("message", "Message"),
+    ("email", "E-mail"),
+]
+
 AGENT = "customer_service_warranty.group_csw_project_agent"
 
 
@@ -44,17 +62,7 @@ class CswRepairOrder(models.Model):
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
     ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
-    source = fields.Selection(
-        [
-            ("owner", "Owner"),
-            ("pre_delivery", "Pre-delivery Inspection"),
-            ("handover", "Handover Inspection"),
-            ("patrol", "Patrol"),
-            ("callback", "Callback"),
-        ],
-        required=True,
-        default="owner",
-    )
+    source = fields.Selection(REPAIR_SOURCES, required=True, default="owner")
     unit_id = fields.Many2one("csw.unit", required=True, index=True, check_company=True, tracking=True)
     project_id = fields.Many2one(related="unit_id.project_id", store=True, index=True, string="Estate", precompute=True)
     company_id = fields.Many2one(related="unit_id.company_id", store=True, index=True, precompute=True)
@@ -116,11 +124,7 @@ class CswRepairOrder(models.Model):
     subcontractor_id = fields.Many2one(
         related="subcontract_id.partner_id", store=True, precompute=True, index=True, string="Responsible Unit"
     )
-    notify_method = fields.Selection(
-        [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
-        default="email",
-        tracking=True,
-    )
+    notify_method = fields.Selection(NOTIFY_METHODS, default="email", tracking=True)
     notify_date = fields.Datetime(readonly=True, copy=False, tracking=True, index="btree_not_null")
     entry_deadline = fields.Datetime(
         compute="_compute_entry_deadline",

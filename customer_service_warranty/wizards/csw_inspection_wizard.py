@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..models.csw_repair_order import INSPECTION_SOURCES, NOTIFY_METHODS
+
 
 class CswInspectionWizard(models.TransientModel):
     """Enter many defects of an inspection at once and dispatch them, one notice per team."""
@@ -11,15 +13,7 @@ class CswInspectionWizard(models.TransientModel):
 
     project_id = fields.Many2one("csw.project", string="Estate", required=True, check_company=True)
     company_id = fields.Many2one(related="project_id.company_id")
-    source = fields.Selection(
-        [
-            ("pre_delivery", "Pre-delivery Inspection"),
-            ("handover", "Handover Inspection"),
-            ("patrol", "Patrol"),
-        ],
-        required=True,
-        default="pre_delivery",
-    )
+    source = fields.Selection(INSPECTION_SOURCES, required=True, default="pre_delivery")
     report_date = fields.Date(string="Inspected On", required=True, default=fields.Date.context_today)
     default_unit_id = fields.Many2one(
         "csw.unit",
@@ -28,11 +22,7 @@ class CswInspectionWizard(models.TransientModel):
         help="Lines without a unit of their own use this one.",
     )
     notify = fields.Boolean(string="Dispatch Now", default=True, help="Send the notices to the teams right away.")
-    notify_method = fields.Selection(
-        [("written", "Written Contact Form"), ("verbal", "Verbal"), ("message", "Message"), ("email", "E-mail")],
-        default="email",
-        required=True,
-    )
+    notify_method = fields.Selection(NOTIFY_METHODS, default="email", required=True)
     line_ids = fields.One2many("csw.inspection.wizard.line", "wizard_id", string="Defects")
 
     def action_create_orders(self):
