@@ -6,6 +6,7 @@ from . import csw_ticket_constants
 from . import ir_sequence
 from . import csw_state_mixin
 from . import csw_followup_mixin
+from . import csw_located_mixin
 from . import res_company
 from . import res_config_settings
 from . import csw_defect_category

@@ -43,9 +43,11 @@ class CswCallback(models.Model):
 
     _name = "csw.callback"
     _description = "Callback"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin", "csw.located.mixin"]
     _order = "state_order, deadline, id"
     _check_company_auto = True
+    # without a unit, the estate and company of the ticket called back about
+    _csw_located_from = ("ticket_id",)
 
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
     state = fields.Selection(
@@ -70,25 +72,6 @@ class CswCallback(models.Model):
         precompute=True,
         index=True,
         check_company=True,
-    )
-    project_id = fields.Many2one(
-        "csw.project",
-        string="Estate",
-        compute="_compute_project_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        check_company=True,
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-        index=True,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -157,21 +140,6 @@ class CswCallback(models.Model):
     def _compute_unit_id(self):
         for callback in self:
             callback.unit_id = callback.repair_order_id.unit_id or callback.ticket_id.unit_id or callback.unit_id
-
-    @api.depends("unit_id", "ticket_id")
-    def _compute_project_id(self):
-        for callback in self:
-            callback.project_id = callback.unit_id.project_id or callback.ticket_id.project_id or callback.project_id
-
-    @api.depends("project_id", "ticket_id")
-    def _compute_company_id(self):
-        for callback in self:
-            callback.company_id = (
-                callback.project_id.company_id
-                or callback.ticket_id.company_id
-                or callback.company_id
-                or self.env.company
-            )
 
     @api.depends("ticket_id", "unit_id")
     def _compute_partner_id(self):

@@ -29,7 +29,14 @@ class CswTicket(models.Model):
 
     _name = "csw.ticket"
     _description = "Service Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+        "csw.state.mixin",
+        "csw.followup.mixin",
+        "csw.located.mixin",
+    ]
     _order = "priority desc, received_date desc, id desc"
     _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
     _primary_email = "partner_email"
@@ -86,26 +93,8 @@ class CswTicket(models.Model):
         precompute=True,
     )
     unit_id = fields.Many2one("csw.unit", index=True, check_company=True, tracking=True)
-    project_id = fields.Many2one(
-        "csw.project",
-        string="Estate",
-        compute="_compute_project_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        check_company=True,
-        tracking=True,
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-        index=True,
-    )
+    # the estate of the unit, the company of the estate (csw.located.mixin)
+    project_id = fields.Many2one(tracking=True)
     location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
     user_id = fields.Many2one(
         "res.users",
@@ -215,17 +204,6 @@ class CswTicket(models.Model):
             if ticket.partner_id:
                 ticket.partner_phone = ticket.partner_id.mobile or ticket.partner_id.phone or ticket.partner_phone
                 ticket.partner_email = ticket.partner_id.email or ticket.partner_email
-
-    @api.depends("unit_id")
-    def _compute_project_id(self):
-        for ticket in self:
-            if ticket.unit_id:
-                ticket.project_id = ticket.unit_id.project_id
-
-    @api.depends("project_id")
-    def _compute_company_id(self):
-        for ticket in self:
-            ticket.company_id = ticket.project_id.company_id or ticket.company_id or self.env.company
 
     @api.depends("project_id", "unit_id")
     def _compute_user_id(self):
