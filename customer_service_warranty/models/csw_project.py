@@ -13,10 +13,15 @@ class CswProject(models.Model):
     _description = "Estate"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name"
+    _rec_names_search = ["name", "code"]
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
-    code = fields.Char(required=True, tracking=True, help="Short code used in numbers and reports.")
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short code of the estate, unique in its company: typed in a field, it finds the estate.",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(

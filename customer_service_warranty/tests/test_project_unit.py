@@ -59,6 +59,11 @@ class TestProjectUnit(CswCase):
         self.assertIn(self.unit, Unit.search([("display_name", "ilike", "周晓明")]))
         self.assertIn(self.unit.id, [unit_id for unit_id, _name in Unit.name_search("3-2-12")])
 
+    def test_estate_found_by_its_code(self):
+        Project = self.env["csw.project"]
+        self.assertEqual([project_id for project_id, _name in Project.name_search("YSHY")], self.project.ids)
+        self.assertEqual(Project.search([("display_name", "ilike", "yshy")]), self.project)
+
     def test_estate_counts_and_partner_archive(self):
         self.assertEqual(self.project.unit_count, 1)
         self.assertEqual(self.project.subcontract_count, 1)
