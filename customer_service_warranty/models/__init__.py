@@ -24,6 +24,10 @@ from . import csw_callback_report
 from . import csw_monthly_report
 from . import account_move
 from . import res_partner
+from . import mail_message
 
 # last: checks the values before every model's own create and write
 from . import csw_input_guard
+
+# last: refuses the fields only the actions change, before anything else runs
+from . import csw_protected_fields

@@ -6,9 +6,14 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
 from .csw_callback_plan import MILESTONE_FIELDS
+from .csw_state_mixin import workflow_action
+
+_lt = LazyTranslate(__name__)
+CALL_BUTTONS = _lt("the Record Call, No Answer and Cancel buttons")
 
 CALLBACK_TYPES = [
     ("repair", "Repair"),
@@ -48,6 +53,18 @@ class CswCallback(models.Model):
     _check_company_auto = True
     # without a unit, the estate and company of the ticket called back about
     _csw_located_from = ("ticket_id",)
+    _csw_protected_fields = {
+        "state": CALL_BUTTONS,
+        "state_order": CALL_BUTTONS,
+        "done_date": CALL_BUTTONS,
+        "attempt_count": _lt("the Record Call and No Answer buttons"),
+        "escalated": _lt("the hourly check of overdue callbacks"),
+        "followup_ticket_id": _lt("a dissatisfied answer recorded with Record Call"),
+        "satisfaction_score": _lt("the satisfaction recorded with the call"),
+    }
+    # what the owner answered: kept once the callback is over (the KPIs count it)
+    _csw_frozen_fields = frozenset({"result", "satisfaction"})
+    _csw_editable_states = ("planned",)
 
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
     state = fields.Selection(
@@ -205,6 +222,7 @@ class CswCallback(models.Model):
     # ------------------------------------------------------------------
     # Recording a call
     # ------------------------------------------------------------------
+    @workflow_action
     def action_done(self):
         """Record the call: reached or refused ends it; unreachable counts an attempt and plans a retry."""
         self._check_state_in(("planned",), self.env._("recorded"))
@@ -248,8 +266,10 @@ class CswCallback(models.Model):
         self.message_post(body=self.env._("Answered by the owner on the portal."), subtype_xmlid="mail.mt_note")
         return self.action_done()
 
+    @workflow_action
     def action_record_unreachable(self):
         """One click during the call: nobody answered."""
+        self._check_state_in(("planned",), self.env._("recorded"))
         self.write({"result": "unreachable"})
         return self.action_done()
 
@@ -360,6 +380,7 @@ class CswCallback(models.Model):
             )
         )
 
+    @workflow_action
     def action_cancel(self):
         self._check_state_in(("planned",), self.env._("cancelled"))
         without_reason = self.filtered(lambda c: not (c.cancel_reason or "").strip())

@@ -3,8 +3,12 @@ from psycopg2.errors import LockNotAvailable
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
+from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import NOTIFY_METHODS
+from .csw_state_mixin import workflow_action
+
+_lt = LazyTranslate(__name__)
 
 BILLING_GROUP = "account.group_account_invoice"
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
@@ -30,6 +34,18 @@ class CswDeduction(models.Model):
 
     Substitute repairs create or extend the draft deduction of their subcontract; the
     approval and accounting workflow builds on these fields.
+
+    Rules kept by the model, whatever the client (DOMAIN §6a):
+
+    * the state, the approval trail, the credit note and its reversal change only through
+      the buttons (``_csw_protected_fields``); the number comes from the company's sequence;
+    * once submitted, the amounts, the payee (``partner_id``, copied from the contract while
+      draft), the contract and the repair orders are frozen: they no longer follow the repair
+      orders or the contract, so a posted deduction always equals its credit note. Cancelling
+      and resetting to draft unfreezes them;
+    * separation of duties: a manager approves; posting needs Manager + Billing and another
+      person than the one who approved (the superuser, loading data, is exempt); cancelling an
+      approved deduction needs a manager, a posted one Manager + Billing.
     """
 
     _name = "csw.deduction"
@@ -37,12 +53,43 @@ class CswDeduction(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _csw_protected_fields = {
+        "name": _lt("the company's numbering, at creation"),
+        "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
+        "submitted_uid": _lt("the Submit button"),
+        "submitted_date": _lt("the Submit button"),
+        "approved_uid": _lt("the Approve button"),
+        "approved_date": _lt("the Approve button"),
+        "posted_uid": _lt("the Post Credit Note button"),
+        "posted_date": _lt("the Post Credit Note button"),
+        "move_id": _lt("the Post Credit Note button"),
+        "reversal_move_id": _lt("the Cancel and Reverse button"),
+        "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
+        "amount_total": _lt("the cost, agency fee and compensation it adds up"),
+        "repair_order_ids": _lt("the Substitute Repair button of the repair orders"),
+    }
+    _csw_frozen_fields = frozenset(
+        {
+            "subcontract_id",
+            "substitute_cost",
+            "agency_fee_amount",
+            "compensation_amount",
+            "date",
+            "reason",
+            "address",
+            "location",
+            "notify_method",
+        }
+    )
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
     subcontract_id = fields.Many2one(
         "csw.subcontract", required=True, index=True, check_company=True, tracking=True, ondelete="restrict"
     )
-    partner_id = fields.Many2one(related="subcontract_id.partner_id", store=True, string="Subcontractor")
+    # the payee: the contract's subcontractor while draft, then frozen
+    partner_id = fields.Many2one(
+        "res.partner", string="Subcontractor", compute="_compute_partner_id", store=True, precompute=True, index=True
+    )
     project_id = fields.Many2one(related="subcontract_id.project_id", store=True, string="Estate")
     company_id = fields.Many2one(related="subcontract_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -138,11 +185,18 @@ class CswDeduction(models.Model):
         ),
     ]
 
+    # once submitted, a deduction keeps its stored values: it no longer follows its orders or contract
+    @api.depends("subcontract_id.partner_id")
+    def _compute_partner_id(self):
+        for deduction in self:
+            if deduction.state == "draft" or not deduction.id:
+                deduction.partner_id = deduction.subcontract_id.partner_id
+
     @api.depends("repair_order_ids.unit_id", "repair_order_ids.location", "repair_order_ids.notify_method")
     def _compute_from_orders(self):
         for deduction in self:
             orders = deduction.repair_order_ids
-            if not orders:
+            if not orders or deduction.state != "draft":
                 continue
             deduction.address = "; ".join(
                 dict.fromkeys(order.unit_id.address or order.unit_id.display_name for order in orders)
@@ -152,13 +206,13 @@ class CswDeduction(models.Model):
 
     @api.depends("repair_order_ids.substitute_cost", "repair_order_ids.compensation_amount")
     def _compute_amounts(self):
-        for deduction in self:
+        for deduction in self.filtered(lambda d: d.state == "draft"):
             deduction.substitute_cost = sum(deduction.repair_order_ids.mapped("substitute_cost"))
             deduction.compensation_amount = sum(deduction.repair_order_ids.mapped("compensation_amount"))
 
     @api.depends("substitute_cost", "subcontract_id.agency_fee_percent")
     def _compute_agency_fee_amount(self):
-        for deduction in self:
+        for deduction in self.filtered(lambda d: d.state == "draft"):
             deduction.agency_fee_amount = deduction.currency_id.round(
                 deduction.substitute_cost * deduction.subcontract_id.agency_fee_percent / 100
             )
@@ -216,6 +270,7 @@ class CswDeduction(models.Model):
         )
         return [label for required, attachments, label in checks if required and not attachments]
 
+    @workflow_action
     def action_submit(self):
         self._check_state_in(("draft",), self.env._("submitted"))
         for deduction in self:
@@ -237,12 +292,14 @@ class CswDeduction(models.Model):
         self.write({"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()})
         return True
 
+    @workflow_action
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
         self._check_state_in(("submitted",), self.env._("approved"))
         self.write({"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
         return True
 
+    @workflow_action
     def action_post(self):
         """Charge the deduction to the subcontractor: a vendor credit note, once.
 
@@ -250,8 +307,11 @@ class CswDeduction(models.Model):
         create two credit notes: the second one gets a clear error.
         """
         self._check_group(MANAGER_GROUP, BILLING_GROUP)
+        # refused before the lock too: no SQL with an empty list of ids (L14)
+        self._check_state_in(("approved",), self.env._("posted"))
         self._lock_for_posting()
         self._check_state_in(("approved",), self.env._("posted"))
+        self._check_not_own_approval()
         for deduction in self:
             accounting = deduction.company_id._csw_deduction_accounting()
             lines = [
@@ -300,6 +360,19 @@ class CswDeduction(models.Model):
             )
         return True
 
+    def _check_not_own_approval(self):
+        """Separation of duties: who approved a deduction does not post it too."""
+        if self.env.su:
+            return
+        own = self.filtered(lambda deduction: deduction.approved_uid == self.env.user)[:1]
+        if own:
+            raise AccessError(
+                self.env._(
+                    "You approved deduction %(deduction)s: another person with Billing rights posts it.",
+                    deduction=own.name,
+                )
+            )
+
     def _lock_for_posting(self):
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
@@ -313,8 +386,11 @@ class CswDeduction(models.Model):
         # another transaction may have posted it just before we got the lock
         self.invalidate_recordset(["state", "move_id"])
 
+    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "submitted", "approved", "posted"), self.env._("cancelled"))
+        if any(deduction.state == "approved" for deduction in self):
+            self._check_group(MANAGER_GROUP)
         posted = self.filtered(lambda d: d.state == "posted")
         if posted:
             posted._check_group(MANAGER_GROUP, BILLING_GROUP)
@@ -343,11 +419,20 @@ class CswDeduction(models.Model):
         self.write({"state": "cancelled"})
         return True
 
+    @workflow_action
     def action_draft(self):
         self._check_state_in(("cancelled",), self.env._("reset to draft"))
         if any(self.mapped("move_id")):
             raise UserError(self.env._("A deduction that was posted stays cancelled; create a new one."))
-        self.write({"state": "draft"})
+        self.write(
+            {
+                "state": "draft",
+                "submitted_uid": False,
+                "submitted_date": False,
+                "approved_uid": False,
+                "approved_date": False,
+            }
+        )
         return True
 
     def action_view_move(self):

@@ -5,10 +5,12 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from .batch_create import with_empty_inputs
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
+from .csw_state_mixin import workflow_action
 from .warranty_clock import IN_WARRANTY
 
 REPAIR_STATES = [
@@ -48,6 +50,14 @@ NOTIFY_METHODS = [
 
 AGENT = "customer_service_warranty.group_csw_project_agent"
 
+_lt = LazyTranslate(__name__)
+
+# what a deduction charges: frozen on the order while its deduction is submitted, approved or posted
+CHARGED_FIELDS = ("substitute_cost", "compensation_amount", "substitute_partner_id", "subcontract_id", "unit_id")
+STATE_BUTTONS = _lt("the Notify Team, Team On Site, Mark Done, Verify, Substitute Repair, Reopen and Cancel buttons")
+CLOCKS = _lt("the warranty clocks (unit, category and report date)")
+OVERDUE_CHECK = _lt("the hourly check of overdue teams")
+
 
 class CswRepairOrder(models.Model):
     """A warranty repair order (维修单 / 派工单): one defect, dispatched to the responsible team."""
@@ -59,6 +69,25 @@ class CswRepairOrder(models.Model):
     _check_company_auto = True
     # owners and teams write on their orders from the portal
     _mail_post_access = "read"
+    _csw_protected_fields = {
+        "name": _lt("the company's numbering, at creation"),
+        "state": STATE_BUTTONS,
+        "state_rank": STATE_BUTTONS,
+        "notify_date": _lt("the Notify Team button"),
+        "notice_attachment_id": _lt("the Notify Team button"),
+        "entry_date": _lt("the Team On Site button (or the team's confirmation on the portal)"),
+        "done_date": _lt("the Mark Done button"),
+        "verified_date": _lt("the Verify button"),
+        "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
+        "is_overdue": OVERDUE_CHECK,
+        "entry_late": OVERDUE_CHECK,
+        "is_substitute": _lt("the Substitute Repair button"),
+        "deduction_id": _lt("the Substitute Repair button"),
+        "coverage": CLOCKS,
+        "owner_warranty_end": CLOCKS,
+        "subcontractor_liability_end": CLOCKS,
+        "subcontractor_liable": CLOCKS,
+    }
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
     ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
@@ -327,6 +356,40 @@ class CswRepairOrder(models.Model):
         )
         return super().create(vals_list)
 
+    def _csw_check_write(self, vals):
+        """An order charged by a deduction that left draft keeps what was charged (H2), and an
+        order is given only to a contract of its estate still in draft or in force (H4)."""
+        changed = [fname for fname in CHARGED_FIELDS if fname in vals]
+        if changed:
+            charged = self.sudo().filtered(lambda o: o.deduction_id.state in ("submitted", "approved", "posted"))
+            for fname in changed:
+                if charged and not charged._csw_unchanged(fname, vals[fname]):
+                    order = charged[:1]
+                    states = dict(order.deduction_id._fields["state"]._description_selection(self.env))
+                    raise UserError(
+                        self.env._(
+                            "Repair order %(order)s is charged to the subcontractor by deduction %(deduction)s "
+                            "(%(state)s): a change of its %(field)s is refused, the deduction keeps what it "
+                            "charged. Cancel the deduction and reset it to draft first.",
+                            order=order.name,
+                            deduction=order.deduction_id.name,
+                            state=states[order.deduction_id.state],
+                            field=self._fields[fname]._description_string(self.env),
+                        )
+                    )
+        if vals.get("subcontract_id"):
+            subcontract = self.env["csw.subcontract"].sudo().browse(vals["subcontract_id"]).exists()
+            wrong = self.filtered(lambda o: o.project_id != subcontract.project_id)
+            if subcontract and (subcontract.state not in ("draft", "active") or wrong):
+                raise UserError(
+                    self.env._(
+                        "Contract %(contract)s cannot take repair order %(order)s: only a contract of the "
+                        "order's estate, in draft or in force, can be responsible for it.",
+                        contract=subcontract.name,
+                        order=(wrong or self)[:1].name,
+                    )
+                )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if any(order.state not in ("draft", "cancelled") for order in self):
@@ -335,6 +398,7 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
+    @workflow_action
     def action_notify(self):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
         self._check_state_in(("draft",), self.env._("notified"))
@@ -426,11 +490,13 @@ class CswRepairOrder(models.Model):
         }
         self._message_log_batch(bodies=bodies)
 
+    @workflow_action
     def action_start(self):
         self._check_state_in(("notified",), self.env._("started"))
         self.write({"state": "in_progress", "entry_date": fields.Datetime.now()})
         return True
 
+    @workflow_action
     def action_done(self):
         self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
         missing_note = self.filtered(lambda o: not (o.completion_note or "").strip())
@@ -453,6 +519,7 @@ class CswRepairOrder(models.Model):
             without_photos._message_log_batch(bodies=dict.fromkeys(without_photos.ids, note))
         return True
 
+    @workflow_action
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
             raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
@@ -460,6 +527,7 @@ class CswRepairOrder(models.Model):
         self.write({"state": "verified", "verified_date": fields.Datetime.now()})
         return True
 
+    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "notified", "in_progress"), self.env._("cancelled"))
         without_reason = self.filtered(lambda o: not (o.cancel_reason or "").strip())
@@ -473,6 +541,7 @@ class CswRepairOrder(models.Model):
         self.write({"state": "cancelled"})
         return True
 
+    @workflow_action
     def action_reopen(self):
         """Back to the same responsible team, with a new notice (a dissatisfied owner)."""
         self._check_state_in(("done", "verified"), self.env._("reopened"))
@@ -482,10 +551,20 @@ class CswRepairOrder(models.Model):
         self._send_notices()
         return True
 
+    @workflow_action
     def action_substitute(self):
         """A third party takes over; the cost goes on the subcontract's draft deduction."""
         self._check_state_in(("notified", "in_progress"), self.env._("given to a substitute team"))
         for order in self:
+            if order.is_substitute or order.sudo().deduction_id:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s is already given to a substitute team (deduction "
+                        "%(deduction)s): it cannot be given again.",
+                        order=order.name,
+                        deduction=order.sudo().deduction_id.name or "-",
+                    )
+                )
             if not order.subcontractor_liable:
                 raise UserError(
                     self.env._(

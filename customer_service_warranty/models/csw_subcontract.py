@@ -1,22 +1,62 @@
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, mute_logger
+from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import OPEN_REPAIR_STATES
+from .csw_state_mixin import in_workflow, workflow_action
 from .kpi import share
+
+_lt = LazyTranslate(__name__)
+
+MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
+BILLING_GROUP = "account.group_account_invoice"
+# the commercial terms: locked once a deduction is posted or the retention released
+TERMS = ("partner_id", "amount", "retention_percent", "agency_fee_percent")
+# what a submitted or approved deduction was computed with
+DEDUCTION_TERMS = ("partner_id", "agency_fee_percent")
+RELEASE_BUTTON = _lt("the Release Retention button")
 
 
 class CswSubcontract(models.Model):
-    """A subcontract (分包合同) of a team on an estate: its trade scope, warranty and retention."""
+    """A subcontract (分包合同) of a team on an estate: its trade scope, warranty and retention.
+
+    Rules kept by the model, whatever the client (DOMAIN §6, §6a):
+
+    * the state and the release fields change only through the buttons
+      (``_csw_protected_fields``);
+    * the retention is released by a user with both the CS manager and the Billing rights
+      (separation of duties: an accountant alone cannot pay it out), only while the contract
+      is in force, after its liability end (``warranty_end_date``), and when no repair order
+      of the contract is open and none of its deductions is pending — counted over all
+      records, whatever the user may see, on the locked contract row;
+    * the subcontractor and the agency fee are refused while a deduction of the contract is
+      submitted or approved (it was computed with them); once a deduction is posted or the
+      retention released, the terms (subcontractor, amount, retention %, agency fee %) are
+      changed only by a CS manager, and each amendment is logged in the chatter (old → new).
+      Posted deductions keep their amounts.
+    """
 
     _name = "csw.subcontract"
     _description = "Subcontract"
     _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "project_id, name"
     _check_company_auto = True
+    _csw_protected_fields = {
+        "state": _lt("the Put in Force, Close, Cancel and Reset to Draft buttons"),
+        "retention_released": RELEASE_BUTTON,
+        "retention_release_date": RELEASE_BUTTON,
+        "retention_bill_id": RELEASE_BUTTON,
+        "retention_amount": _lt("the contract amount and the retention %"),
+    }
+    # a contract signed earlier may be entered in force
+    _csw_creatable_fields = frozenset({"state"})
 
     name = fields.Char(string="Contract Number", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -269,6 +309,85 @@ class CswSubcontract(models.Model):
                 months=subcontract.defect_liability_months
             )
 
+    # ------------------------------------------------------------------
+    # Contract terms
+    # ------------------------------------------------------------------
+    def _csw_terms_locked(self):
+        """The contracts of ``self`` whose terms are locked: a deduction posted or the retention released."""
+        posted = (
+            self.env["csw.deduction"]
+            .sudo()
+            .search([("subcontract_id", "in", self.ids), ("state", "=", "posted")])
+            .subcontract_id
+        )
+        return self.filtered(lambda subcontract: subcontract.retention_released or subcontract in posted)
+
+    def _csw_changed_terms(self, vals):
+        return [fname for fname in TERMS if fname in vals and not self._csw_unchanged(fname, vals[fname])]
+
+    def _csw_check_write(self, vals):
+        changed = self._csw_changed_terms(vals)
+        if not changed:
+            return
+        follow = [fname for fname in changed if fname in DEDUCTION_TERMS]
+        if follow:
+            in_flight = (
+                self.env["csw.deduction"]
+                .sudo()
+                .search([("subcontract_id", "in", self.ids), ("state", "in", ("submitted", "approved"))], limit=1)
+            )
+            if in_flight:
+                raise UserError(
+                    self.env._(
+                        "Deduction %(deduction)s of contract %(contract)s is submitted or approved with the "
+                        "current %(field)s: the change is refused until it is posted or cancelled.",
+                        deduction=in_flight.name,
+                        contract=in_flight.subcontract_id.name,
+                        field=self._fields[follow[0]]._description_string(self.env),
+                    )
+                )
+        locked = self._csw_terms_locked()
+        if locked and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._(
+                    "The terms of contract %(contract)s are locked: a deduction is posted or the retention "
+                    "released. Only a CS manager may amend them, and the amendment is recorded.",
+                    contract=locked[:1].name,
+                )
+            )
+
+    def write(self, vals):
+        amended = {}
+        if not in_workflow() and any(fname in vals for fname in TERMS):
+            for subcontract in self._csw_terms_locked():
+                changed = subcontract._csw_changed_terms(vals)
+                if changed:
+                    amended[subcontract] = {fname: subcontract._csw_term_text(fname) for fname in changed}
+        result = super().write(vals)
+        for subcontract, before in amended.items():
+            changes = Markup("").join(
+                Markup("<li>%s: %s → %s</li>")
+                % (self._fields[fname]._description_string(self.env), old, subcontract._csw_term_text(fname))
+                for fname, old in before.items()
+            )
+            subcontract.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._(
+                        "Contract terms amended by %(user)s after a posted deduction or the retention "
+                        "release; posted deductions keep their amounts:",
+                        user=self.env.user.name,
+                    ),
+                    changes,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return result
+
+    def _csw_term_text(self, fname):
+        value = self[fname]
+        return value.display_name if fname == "partner_id" else str(value)
+
     def _most_specific_for(self, category):
         """The contract of ``self`` that covers ``category`` most closely (an active one before a
         draft, then the one on the deepest ancestor, then the oldest); empty when none covers it."""
@@ -283,24 +402,53 @@ class CswSubcontract(models.Model):
                 best, best_key = subcontract, key
         return best
 
+    @workflow_action
     def action_release_retention(self):
-        """Pay the retention out: refused while a defect or a deduction of the contract is open."""
-        if not self.env.user.has_group("account.group_account_invoice"):
-            raise AccessError(self.env._("Only accounting users can release retention money."))
+        """Pay the retention out; see the class docstring for the rules."""
+        if not all(self.env.user.has_group(xmlid) for xmlid in (MANAGER_GROUP, BILLING_GROUP)):
+            raise AccessError(
+                self.env._("Releasing retention money needs both the CS manager and the Billing (accounting) rights.")
+            )
+        self._check_state_in(("draft", "active", "closed", "cancelled"), self.env._("released"))
+        self._lock_for_release()
+        today = fields.Date.context_today(self)
+        Order, Deduction = self.env["csw.repair.order"].sudo(), self.env["csw.deduction"].sudo()
         for subcontract in self:
             if subcontract.retention_released:
                 raise UserError(
                     self.env._("The retention of %(contract)s is already released.", contract=subcontract.name)
                 )
-            if subcontract.open_repair_order_count:
+            if subcontract.state != "active":
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s can only be released while the contract is in force.",
+                        contract=subcontract.name,
+                    )
+                )
+            if not subcontract.warranty_end_date or subcontract.warranty_end_date > today:
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s is held until the end of the defect liability "
+                        "(%(date)s): it cannot be released before.",
+                        contract=subcontract.name,
+                        date=subcontract.warranty_end_date or "-",
+                    )
+                )
+            # every order and deduction, whatever the user may see
+            open_count = Order.search_count(
+                [("subcontract_id", "=", subcontract.id), ("state", "in", OPEN_REPAIR_STATES)]
+            )
+            if open_count:
                 raise UserError(
                     self.env._(
                         "The retention of %(contract)s cannot be released: %(count)s defect(s) are still open.",
                         contract=subcontract.name,
-                        count=subcontract.open_repair_order_count,
+                        count=open_count,
                     )
                 )
-            pending = subcontract.deduction_ids.filtered(lambda d: d.state not in ("posted", "cancelled"))
+            pending = Deduction.search(
+                [("subcontract_id", "=", subcontract.id), ("state", "not in", ("posted", "cancelled"))]
+            )
             if pending:
                 raise UserError(
                     self.env._(
@@ -312,6 +460,19 @@ class CswSubcontract(models.Model):
                 )
             subcontract._create_retention_bill()
         return True
+
+    def _lock_for_release(self):
+        """Lock the contract rows: a second release waits for the first one, then sees it."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM csw_subcontract WHERE id IN %s FOR UPDATE NOWAIT", tuple(self.ids))
+                )
+        except LockNotAvailable:
+            raise UserError(
+                self.env._("Another user is releasing or changing this contract right now. Try again in a moment.")
+            ) from None
+        self.invalidate_recordset(["state", "retention_released"])
 
     def _create_retention_bill(self):
         self.ensure_one()
@@ -361,21 +522,25 @@ class CswSubcontract(models.Model):
             "view_mode": "form",
         }
 
+    @workflow_action
     def action_activate(self):
         self._check_state_in(("draft",), self.env._("put in force"))
         self.write({"state": "active"})
         return True
 
+    @workflow_action
     def action_close(self):
         self._check_state_in(("active",), self.env._("closed"))
         self.write({"state": "closed"})
         return True
 
+    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "active"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
         return True
 
+    @workflow_action
     def action_draft(self):
         self._check_state_in(("cancelled",), self.env._("reset to draft"))
         self.write({"state": "draft"})

@@ -6,11 +6,13 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import is_html_empty, plaintext2html
+from odoo.tools.translate import LazyTranslate
 
 from .batch_create import with_empty_inputs
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
+from .csw_state_mixin import workflow_action
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CHANNELS,
@@ -22,6 +24,12 @@ from .csw_ticket_constants import (
     STATES,
     TICKET_TYPES,
 )
+
+_lt = LazyTranslate(__name__)
+
+STATE_BUTTONS = _lt("the Start, Wait on Owner, Resume, Resolve, Close, Reopen and Cancel buttons")
+SLA_CHECK = _lt("the SLA policy and the hourly SLA check")
+ESCALATION = _lt("the hourly escalation of breached tickets")
 
 
 class CswTicket(models.Model):
@@ -43,6 +51,29 @@ class CswTicket(models.Model):
     _check_company_auto = True
     # owners write on their tickets from the portal
     _mail_post_access = "read"
+    _csw_protected_fields = {
+        "number": _lt("the company's numbering, at creation"),
+        "state": STATE_BUTTONS,
+        "received_date": _lt("the ticket's creation (when the owner called, came or wrote)"),
+        "first_response_date": _lt("a reply to the owner or the Start button"),
+        "resolved_date": STATE_BUTTONS,
+        "closed_date": STATE_BUTTONS,
+        "waiting_since": STATE_BUTTONS,
+        "sla_paused_hours": STATE_BUTTONS,
+        "sla_policy_id": _lt("a CS manager (the policy follows the type and priority)"),
+        "response_deadline": SLA_CHECK,
+        "resolve_deadline": SLA_CHECK,
+        "response_risk_date": SLA_CHECK,
+        "resolve_risk_date": SLA_CHECK,
+        "response_breached": SLA_CHECK,
+        "resolve_on_time": SLA_CHECK,
+        "sla_state": SLA_CHECK,
+        "escalation_level": ESCALATION,
+        "escalation_date": ESCALATION,
+        "origin_callback_id": _lt("a dissatisfied callback"),
+    }
+    _csw_creatable_fields = frozenset({"received_date"})
+    _csw_manager_fields = frozenset({"sla_policy_id"})
 
     number = fields.Char(readonly=True, copy=False, index="trigram", default="/")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -518,6 +549,7 @@ class CswTicket(models.Model):
             values.setdefault("partner_email", msg_dict.get("email_from"))
         return super().message_new(msg_dict, custom_values=values)
 
+    @workflow_action
     def message_update(self, msg_dict, update_vals=None):
         """The owner's reply ends the wait on them."""
         self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
@@ -556,36 +588,43 @@ class CswTicket(models.Model):
     def _csw_reference(self):
         return self.number
 
+    @workflow_action
     def action_start(self):
         self._check_state_in(("new",), self.env._("started"))
         self.write({"state": "in_progress"})
         return True
 
+    @workflow_action
     def action_wait(self):
         self._check_state_in(("new", "in_progress"), self.env._("put on hold"))
         self.write({"state": "waiting"})
         return True
 
+    @workflow_action
     def action_resume(self):
         self._check_state_in(("waiting",), self.env._("resumed"))
         self.write({"state": "in_progress"})
         return True
 
+    @workflow_action
     def action_resolve(self):
         self._check_state_in(OPEN_TICKET_STATES, self.env._("resolved"))
         self.write({"state": "resolved"})
         return True
 
+    @workflow_action
     def action_close(self):
         self._check_state_in(("resolved",), self.env._("closed"))
         self.write({"state": "closed"})
         return True
 
+    @workflow_action
     def action_reopen(self):
         self._check_state_in(FINISHED_TICKET_STATES, self.env._("reopened"))
         self.write({"state": "in_progress"})
         return True
 
+    @workflow_action
     def action_cancel(self):
         self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
@@ -681,6 +720,7 @@ class CswTicket(models.Model):
             "response_breached": bool(self.response_deadline and when > self.response_deadline),
         }
 
+    @workflow_action
     def _record_first_response(self, when):
         for ticket in self:
             ticket.write(ticket._first_response_values(when))

@@ -212,7 +212,8 @@ class TestDeduction(AccountTestInvoicingCommon):
         env = self.env(context=dict(self.env.context, allowed_company_ids=[bare.id]))
         _project, unit, _team, _subcontract, repairer = build_estate(env, bare, suffix="B")
         deduction = substitute_repair(env, unit, repairer, 1000).deduction_id
-        deduction.write({"state": "approved"})
+        # arranged as the superuser: the workflow fields are not written by users
+        deduction.sudo().write({"state": "approved"})
         with self.assertRaises(UserError) as err:
             deduction.action_post()
         self.assertIn("no accounting set up", str(err.exception))
@@ -235,8 +236,9 @@ class TestDeduction(AccountTestInvoicingCommon):
         self.assertFalse(self.subcontract.retention_released)
         deduction = self._with_evidence(order.deduction_id)
         deduction.action_submit()
-        deduction.action_approve()
-        deduction.action_post()
+        # separation of duties: who approves does not post
+        deduction.with_user(self.manager).action_approve()
+        deduction.with_user(self.accountant).action_post()
         self.assertEqual(self.subcontract.deducted_amount, 3000)
         self.assertIn("Quality defects", self.subcontract.review_html)
 

@@ -25,9 +25,14 @@ class TestInspection(CswRepairCase):
                 line.location = location
                 line.category_id = self.category(category)
                 line.description = "承接查验发现"
-        action = wizard_form.save().action_create_orders()
+        wizard = wizard_form.save()
+        action = wizard.action_create_orders()
         orders = self.env["csw.repair.order"].search(action["domain"])
         self.assertEqual(len(orders), 3)
+        # the same batch sent again (a double click, a replayed call) creates nothing more
+        with self.assertRaises(UserError):
+            wizard.action_create_orders()
+        self.assertEqual(self.env["csw.repair.order"].search_count([("unit_id", "=", self.unit.id)]), 3)
         self.assertEqual(set(orders.mapped("source")), {"pre_delivery"})
         self.assertEqual(set(orders.mapped("state")), {"notified"})
         self.assertEqual(orders.subcontract_id, self.subcontract | self.tile_subcontract)

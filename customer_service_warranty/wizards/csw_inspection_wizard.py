@@ -48,6 +48,8 @@ class CswInspectionWizard(models.TransientModel):
         )
         if self.notify:
             orders.action_notify()
+        # the batch is entered once: calling the action again creates nothing twice
+        self.line_ids.unlink()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
         action.update({"domain": [("id", "in", orders.ids)], "context": {}})
         return action
