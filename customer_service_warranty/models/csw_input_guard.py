@@ -1,12 +1,34 @@
 """Values given to create and write are checked before the ORM sees them.
 
-Odoo converts what a client sends as it can: a text in an integer column, NaN or infinity in
-an amount, an impossible date or an unknown command on a relation reach PostgreSQL or Python
-and come back to the user as an internal error, and some wrong types are silently coerced
-(a list saved as the text "[1, 2]"). Every model of the addon refuses them first with a
-ValidationError naming the field. ``csw.input.guard`` does that; this file, loaded last,
-mixes it into each model in front of the model's own classes (first in ``_inherit``), so
-their create and write receive checked values.
+Only what Odoo 18 itself lets through is checked here; what the ORM already refuses with a
+user-facing error (a missing record: MissingError or, over RPC, a foreign key violation
+turned into a ValidationError; another company's record on a ``check_company`` field of a
+record staying in its company: UserError) is left to it. Without this guard, Odoo answers
+(``TestHostileInput.test_what_the_orm_alone_does_with_them`` keeps the list true):
+
+- an unknown field, a text in an integer, float or date field, an unknown selection key,
+  a non-list on a relation, a malformed date: a ValueError or TypeError, an internal error
+  (HTTP 500 in the web client, "internal" for an integrator);
+- an integer or an id beyond PostgreSQL's int4: the database refuses it, an internal error;
+- NaN or infinity in an amount or a percentage: an internal error;
+- silent coercions, the record saved with another value than the one sent: a list saved as
+  the text "['a', 'b']", 1.5 saved as 1 in an integer, an impossible time dropped from a
+  date, an unknown x2many command ignored;
+- an amount far beyond any after-sales amount, saved as it is (``MAX_NUMBER``: beyond it a
+  float no longer keeps the cent);
+- a record moved into a company the user does not work for: the record rules check a record
+  before a write, not after, and ``check_company`` compares it with the target's company,
+  which it follows (a unit written into another company's estate); on create, a partner or
+  a user of such a company on a field without ``check_company``.
+
+Each is refused first with a ValidationError naming the field (an AccessError for the
+company). ``csw.input.guard`` does that; this file, loaded last, mixes it into each model in
+front of the model's own classes (first in ``_inherit``), so their create and write receive
+checked values: their own code (numbering, defaults) never runs on unchecked ones.
+
+Each kind of check was tried without the guard on Odoo 18.0: the ORM refuses none of them
+cleanly, so none was dropped; the guard does not look for missing records, which the ORM
+refuses itself.
 """
 
 import math

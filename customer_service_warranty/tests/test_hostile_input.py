@@ -1,8 +1,14 @@
 import math
+from datetime import date
+from unittest.mock import patch
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.tools import mute_logger
 
+from ..models import csw_input_guard
 from .common_repair import CswRepairCase
+
+USER_ERRORS = (UserError, ValidationError, AccessError, MissingError)
 
 
 class TestHostileInput(CswRepairCase):
@@ -70,3 +76,60 @@ class TestHostileInput(CswRepairCase):
         with self.assertRaises(AccessError):
             self.project.with_user(self.manager).write({"company_id": self.other_company.id})
         self.assertEqual(self.project.company_id, self.company)
+
+    def test_what_the_orm_alone_does_with_them(self):
+        """Why each check of the guard stays: without it, Odoo answers with an internal error or
+        saves another value than the one sent. When Odoo refuses one of them itself, this test
+        fails, and the guard's check can go."""
+        order = self.order()
+        ticket = self.env["csw.ticket"].create({"name": "渗水", "unit_id": self.unit.id})
+        internal = [
+            (ticket, {"no_such_field": 1}),
+            (ticket, {"escalation_level": "abc"}),
+            (ticket, {"escalation_level": 2**40}),
+            (ticket, {"channel": "visit"}),
+            (ticket, {"priority": [1]}),
+            (order, {"loss_estimate": math.nan}),
+            (order, {"loss_estimate": math.inf}),
+            (self.subcontract, {"agency_fee_percent": math.nan}),
+            (order, {"loss_estimate": "abc"}),
+            (order, {"report_date": 891}),
+            (order, {"report_date": "2025-13-01"}),
+            (order, {"photo_ids": 97}),
+            (order, {"photo_ids": [(4, 2**40)]}),
+            (self.category("waterproofing"), {"child_ids": [(6, 0, ["a"])]}),
+        ]
+        saved_otherwise = [
+            (order, {"location": ["a", "b"]}, "['a', 'b']"),
+            (ticket, {"escalation_level": 1.5}, 1),
+            (order, {"report_date": "2025-01-01 25:61:00"}, date(2025, 1, 1)),
+            (order, {"callback_ids": [(7, 0, 0)]}, self.env["csw.callback"]),
+        ]
+        rolled_back = Exception("rolled back")
+
+        def outcome(record, vals):
+            """``(outcome, value saved)`` of writing ``vals`` on ``record`` without the guard."""
+            name = next(iter(vals))
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    record.write(vals)
+                    self.env.flush_all()
+                    record.invalidate_recordset()
+                    saved = record[name]
+                    raise rolled_back
+            except USER_ERRORS:
+                return "refused", None
+            except Exception as exc:
+                # any other error reaches the user as an internal one
+                return ("saved", saved) if exc is rolled_back else ("internal", None)
+            finally:
+                self.env.invalidate_all()
+
+        with patch.object(csw_input_guard, "check_values_list", lambda model, vals_list: vals_list):
+            for record, vals in internal:
+                with self.subTest(vals=vals):
+                    self.assertEqual(outcome(record, vals)[0], "internal")
+            for record, vals, saved in saved_otherwise:
+                with self.subTest(vals=vals):
+                    result, value = outcome(record, vals)
+                    self.assertEqual((result, value), ("saved", saved))
