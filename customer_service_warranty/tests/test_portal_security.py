@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from urllib.parse import urlparse
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -103,6 +103,24 @@ class TestPortalMessagePost(CswPortalAttackCase):
             with self.subTest(name):
                 self.assert_post_refused(self.ticket, **kwargs)
         self.assertFalse(self.ticket.first_response_date)
+
+    def test_owner_cannot_create_a_staff_message_directly_over_rpc(self):
+        self.authenticate("owner_zhou", "owner_zhou")
+        before = self.ticket.message_ids
+        comment = self.env.ref("mail.mt_comment").id
+        values = {"model": "csw.ticket", "res_id": self.ticket.id, "body": "客服:已处理", "message_type": "comment"}
+        for name, extra in (
+            ("as the agent", {"subtype_id": comment, "author_id": self.center_agent.partner_id.id}),
+            ("an internal note", {"subtype_id": self.env.ref("mail.mt_note").id}),
+            ("to a partner not following", {"subtype_id": comment, "partner_ids": [(4, self.other_owner.id)]}),
+        ):
+            with self.subTest(name), self.assertRaises(JsonRpcException):
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/mail.message/create",
+                    {"model": "mail.message", "method": "create", "args": [{**values, **extra}], "kwargs": {}},
+                )
+        self.ticket.invalidate_recordset()
+        self.assertEqual(self.ticket.message_ids, before, "nothing posted")
 
     def test_team_cannot_post_as_staff_on_its_job_over_rpc(self):
         self.authenticate("team_shunan", "team_shunan")
