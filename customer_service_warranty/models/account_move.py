@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -14,6 +15,20 @@ class AccountMove(models.Model):
         check_company=True,
         help="The subcontract this bill or credit note belongs to.",
     )
+
+    def button_draft(self):
+        """A posted deduction always equals its credit note: the note is not reset and edited
+        here, the deduction is cancelled (which reverses it)."""
+        charged = self.env["csw.deduction"].sudo().search([("move_id", "in", self.ids), ("state", "=", "posted")])
+        if charged:
+            raise UserError(
+                self.env._(
+                    "This credit note charges deduction %(deduction)s: it cannot be reset to draft. "
+                    "Cancel the deduction instead (Cancel and Reverse).",
+                    deduction=charged[:1].name,
+                )
+            )
+        return super().button_draft()
 
     def action_csw_view_deduction(self):
         self.ensure_one()

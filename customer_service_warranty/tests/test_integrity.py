@@ -302,6 +302,10 @@ class TestDeductionIntegrity(AccountTestInvoicingCommon):
         self._refused(order, {"substitute_cost": 99_999}, deduction.name)
         self._refused(deduction, {"substitute_cost": 1}, "no longer changes")
         self._assert_equals_credit_note(deduction)
+        # nor can the credit note be reset and edited in Accounting
+        with self.assertRaises(UserError):
+            deduction.move_id.with_user(self.accountant).button_draft()
+        self.assertEqual(deduction.move_id.state, "posted")
         # a manager's amendment of the contract leaves the posted deduction as it was charged
         self.subcontract.with_user(self.manager).write({"agency_fee_percent": 80, "partner_id": self.repairer.id})
         self.env.flush_all()
@@ -425,6 +429,32 @@ class TestDeductionIntegrity(AccountTestInvoicingCommon):
                 ),
                 1,
             )
+
+    def test_retention_counts_the_defects_the_user_cannot_see(self):
+        """H4: the open defects are counted over all records, not the releasing user's."""
+        with freeze_time("2026-02-01"):
+            hidden = self.env["csw.repair.order"].create(
+                {
+                    "unit_id": self.unit.id,
+                    "location": "隐藏的缺陷",
+                    "category_id": self.env.ref("customer_service_warranty.category_waterproofing_bathroom").id,
+                }
+            )
+            self.assertEqual(hidden.subcontract_id, self.subcontract)
+            self.env["ir.rule"].create(
+                {
+                    "name": "hide one defect",
+                    "model_id": self.env["ir.model"]._get_id("csw.repair.order"),
+                    "domain_force": "[('location', '!=', '隐藏的缺陷')]",
+                }
+            )
+            Order = self.env["csw.repair.order"].with_user(self.accountant)
+            self.assertFalse(Order.search([("subcontract_id", "=", self.subcontract.id)]))
+            with self.assertRaises(UserError) as err:
+                self.subcontract.with_user(self.accountant).action_release_retention()
+            self.assertIn("1 defect(s)", str(err.exception))
+            self.assertFalse(self.subcontract.retention_released)
+            self.assertFalse(self.subcontract.retention_bill_id)
 
     def test_retention_is_refused_unless_the_contract_is_in_force(self):
         with freeze_time("2026-02-01"):
