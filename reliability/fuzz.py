@@ -13,10 +13,13 @@ Then: text with HTML and script shown on the portal and in the PDFs must come ou
 escaped, and portal uploads that are too large or not what they claim are refused.
 """
 
+import datetime
 import math
 import re
 from collections import Counter
+from xml.etree import ElementTree
 
+import invariants
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -82,6 +85,110 @@ TERMINAL = {
         ["action_notify", "action_start", "action_done", "action_substitute", "action_cancel"],
     ),
     "cancelled_ticket": ("csw.ticket", ["action_start", "action_wait", "action_resolve", "action_close"]),
+}
+
+# ----------------------------------------------------------------------
+# Tampering: valid values where a role's forms do not let it edit, actions out of turn
+# ----------------------------------------------------------------------
+# the internal roles, least privileged first (the portal users are the portal family's)
+TAMPER_ROLES = ("rel_project_agent", "rel_agent", "rel_manager", "rel_accountant")
+TECHNICAL_PREFIXES = ("message_", "activity_", "access_", "website_")
+TECHNICAL_FIELDS = {"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"}
+TAMPER_TYPES = {
+    "char",
+    "text",
+    "html",
+    "selection",
+    "many2one",
+    "many2many",
+    "one2many",
+    "date",
+    "datetime",
+    "integer",
+    "float",
+    "monetary",
+    "boolean",
+}
+# (model or "*", field): why a role may set the field although its forms show it read-only
+TAMPER_EXCLUDED = {
+    ("*", "company_id"): "shown only to multi-company users (base.group_multi_company): a user of one company "
+    "can only give their own, and another company's id is the hostile family's 'other company' case",
+    ("*", "active"): "archived and restored with the form's Action menu (Archive, Unarchive) by anyone who may edit",
+    ("csw.ticket", "email_cc"): "mail.thread.cc's copy list: kept by the mail gateway and the chatter, not the form",
+}
+# a list of records the role may link from the other side: linking it writes the linked
+# record's inverse relation, which that record's own form lets the role edit
+OTHER_SIDE = object()
+# actions that change nothing whatever the state (they open a view): not part of the workflow
+NOT_TRANSITIONS = {
+    ("csw.ticket", "action_new_repair_order"): "opens a new repair order's form with the ticket's defaults",
+}
+# the states the workflow models are prepared in: {model: {state: the actions leading there, and
+# who clicks}}; the other models are tried in the state they are created in
+
+TAMPER_STATES = {
+    "csw.ticket": {
+        "new": [],
+        "in_progress": [("rel_agent", "action_start")],
+        "waiting": [("rel_agent", "action_wait")],
+        "resolved": [("rel_agent", "action_start"), ("rel_agent", "action_resolve")],
+        "closed": [("rel_agent", "action_start"), ("rel_agent", "action_resolve"), ("rel_agent", "action_close")],
+        "cancelled": [("rel_agent", "action_cancel")],
+    },
+    "csw.repair.order": {
+        "draft": [],
+        "notified": [("rel_agent", "action_notify")],
+        "in_progress": [("rel_agent", "action_notify"), ("rel_agent", "action_start")],
+        "done": [("rel_agent", "action_notify"), ("rel_agent", "action_done")],
+        "verified": [
+            ("rel_agent", "action_notify"),
+            ("rel_agent", "action_done"),
+            ("rel_agent", "action_verify"),
+        ],
+        "cancelled": [("rel_agent", "action_cancel")],
+    },
+    "csw.deduction": {
+        "draft": [],
+        "submitted": [("rel_agent", "action_submit")],
+        "approved": [("rel_agent", "action_submit"), ("rel_manager", "action_approve")],
+        "posted": [
+            ("rel_agent", "action_submit"),
+            ("rel_manager", "action_approve"),
+            ("rel_accountant", "action_post"),
+        ],
+        "cancelled": [("rel_agent", "action_cancel")],
+        "cancelled after posting": [
+            ("rel_agent", "action_submit"),
+            ("rel_manager", "action_approve"),
+            ("rel_accountant", "action_post"),
+            ("rel_accountant", "action_cancel"),
+        ],
+    },
+    "csw.callback": {
+        "planned": [],
+        "done": [("rel_agent", "action_done")],
+        # no answer, as many times as the company allows attempts
+        "failed": [("rel_agent", "action_record_unreachable", "until failed")],
+        "cancelled": [("rel_agent", "action_cancel")],
+    },
+    "csw.subcontract": {
+        "draft": [],
+        "active": [("rel_manager", "action_activate")],
+        "closed": [("rel_manager", "action_activate"), ("rel_manager", "action_close")],
+        "cancelled": [("rel_manager", "action_cancel")],
+    },
+}
+# what an action needs written first (by the same user) to go through
+ACTION_NEEDS = {
+    ("csw.ticket", "action_resolve"): lambda d: {"resolution": "<p>已上门处理</p>"},
+    ("csw.repair.order", "action_done"): lambda d: {"completion_note": "已修复，闭水试验合格"},
+    ("csw.repair.order", "action_substitute"): lambda d: {
+        "substitute_partner_id": d["repairer"],
+        "substitute_cost": 800,
+    },
+    ("csw.callback", "action_done"): lambda d: {"result": "reached", "satisfaction": "5"},
+    ("csw.repair.order", "action_cancel"): lambda d: {"cancel_reason": "业主自行维修"},
+    ("csw.callback", "action_cancel"): lambda d: {"cancel_reason": "业主已出售房屋"},
 }
 
 TEXT = st.text(max_size=40)
@@ -163,7 +270,15 @@ class Fuzzer:
         password = data["password"]
         self.clients = {
             login: Client(server.url, db, login, password)
-            for login in ("rel_agent", "rel_manager", "rel_accountant", "rel_owner", "rel_team", "rel_other_agent")
+            for login in (
+                "rel_project_agent",
+                "rel_agent",
+                "rel_manager",
+                "rel_accountant",
+                "rel_owner",
+                "rel_team",
+                "rel_other_agent",
+            )
         }
         self.cases = 0
         self.refusals = Counter()
@@ -173,6 +288,12 @@ class Fuzzer:
         self.internal = []
         self.other = []
         self.digest = None
+        # the tamper family: fields without another valid value, the first clicks of "twice"
+        self.tamper_skipped = Counter()
+        self.tamper_other_side = Counter()
+        self.tamper_problems = []
+        self.first_calls = Counter()
+        self.first_refusals = []
 
     # ------------------------------------------------------------------
     def digest_now(self):
@@ -312,11 +433,11 @@ class Fuzzer:
         self.digest = self.digest_now()
 
     # ------------------------------------------------------------------
-    def run_case(self, family, login, model, method, args, kwargs=None, expect_refusal=True):
+    def run_case(self, family, login, model, method, args, kwargs=None, expect_refusal=True, note=None):
         self.cases += 1
         self.by_family[family] += 1
         client = self.clients[login]
-        label = f"{family}: {login} {model}.{method}{_short(args)}"
+        label = f"{family}: {login} {model}.{method}{_short(args)}" + (f" [{note}]" if note else "")
         try:
             client.call(model, method, *args, **(kwargs or {}))
         except RpcError as exc:
@@ -640,6 +761,401 @@ class Fuzzer:
                 self.refusals["portal upload refused"] += 1
         return problems
 
+    # ------------------------------------------------------------------
+    # Tampering: valid values where the forms do not let a role edit, actions out of turn
+    # ------------------------------------------------------------------
+    def prepare_tamper(self):
+        """An estate of the family's own (the project agent a member of it) and a record of
+        every model in every state of its workflow."""
+        d = self.data
+        manager, accountant = self.clients["rel_manager"], self.clients["rel_accountant"]
+        waterproofing = manager.call("csw.defect.category", "read", [d["category"]], ["parent_id"])[0]["parent_id"][0]
+        project = manager.call(
+            "csw.project",
+            "create",
+            {
+                "name": "篡改测试花园",
+                "code": "TAMPER",
+                "company_id": d["company"],
+                "completion_date": "2024-01-10",
+                "handover_date": "2024-06-01",
+                "cs_user_id": d["agent"],
+                "member_ids": [(4, d["project_agent"])],
+            },
+        )
+        team = d["estates"][0]["team"]
+        unit = manager.call(
+            "csw.unit",
+            "create",
+            {"name": "T-1-101", "project_id": project, "owner_id": d["owner_partner"], "handover_date": "2024-06-01"},
+        )
+        subcontract = manager.call(
+            "csw.subcontract",
+            "create",
+            {
+                "name": "TAMPER-FB-001",
+                "partner_id": team,
+                "project_id": project,
+                "category_ids": [(6, 0, [waterproofing])],
+                "amount": 1_000_000,
+                "agency_fee_percent": 50,
+                "entry_hours": 24,
+            },
+        )
+        manager.call("csw.subcontract", "action_activate", [subcontract])
+        self.tamper_values = {
+            "project": project,
+            "unit": unit,
+            "subcontract": subcontract,
+            "team": team,
+            "owner_partner": d["owner_partner"],
+            "category": d["category"],
+            "company": d["company"],
+            "agent": d["agent"],
+            "repairer": d["repairer"],
+            "evidence": d["evidence"],
+        }
+        self.tamper_serial = 0
+        self.views = {}
+        self.record_cache = {}
+        self.relation_fields = {}
+        # the fields tampered with: stored, not technical, of a type a form edits
+        self.all_fields, self.tamper_fields = {}, {}
+        for model in MODELS:
+            described = accountant.call(
+                model, "fields_get", attributes=["type", "readonly", "store", "selection", "relation", "relation_field"]
+            )
+            self.all_fields[model] = described
+            self.tamper_fields[model] = {
+                name: field
+                for name, field in described.items()
+                if field.get("store")
+                and field["type"] in TAMPER_TYPES
+                and name not in TECHNICAL_FIELDS
+                and not name.startswith(TECHNICAL_PREFIXES)
+            }
+        self.tamper_records = {}
+        for model in MODELS:
+            for state in TAMPER_STATES.get(model, {"as created": []}):
+                record = self.tamper_build(model, state)
+                if record:
+                    self.tamper_records[model, state] = record
+        self.digest = self.digest_now()
+
+    def tamper_build(self, model, state):
+        """A new record of ``model`` in ``state``, brought there by its buttons (None, and a
+        problem reported, when a step is refused)."""
+        try:
+            return self._tamper_build(model, state)
+        except RpcError as exc:
+            self.tamper_problems.append(f"{model} [{state}]: {exc.outcome} {exc.name}: {exc.message[:200]}")
+            return None
+
+    def _tamper_build(self, model, state):
+        self.tamper_serial += 1
+        n, v = self.tamper_serial, self.tamper_values
+        login, vals = {
+            "csw.ticket": (
+                "rel_agent",
+                {
+                    "name": f"篡改测试{n}",
+                    "unit_id": v["unit"],
+                    "partner_id": v["owner_partner"],
+                    "ticket_type": "repair",
+                },
+            ),
+            "csw.repair.order": (
+                "rel_agent",
+                {
+                    "unit_id": v["unit"],
+                    "location": f"主卫{n}",
+                    "category_id": v["category"],
+                    "notify_method": "written",
+                },
+            ),
+            "csw.deduction": (
+                "rel_agent",
+                {
+                    "subcontract_id": v["subcontract"],
+                    "reason": "incapable",
+                    "substitute_cost": 800,
+                    "evidence_photo_ids": [(4, v["evidence"])],
+                    "evidence_notice_ids": [(4, v["evidence"])],
+                    "evidence_contact_form_ids": [(4, v["evidence"])],
+                    "evidence_plan_ids": [(4, v["evidence"])],
+                },
+            ),
+            "csw.callback": (
+                "rel_agent",
+                {"callback_type": "periodic", "unit_id": v["unit"], "deadline": "2030-01-01 00:00:00"},
+            ),
+            "csw.subcontract": (
+                "rel_manager",
+                {
+                    "name": f"TAMPER-{n:03d}",
+                    "partner_id": v["team"],
+                    "project_id": v["project"],
+                    "amount": 100_000,
+                    "agency_fee_percent": 50,
+                    "entry_hours": 24,
+                },
+            ),
+            "csw.project": (
+                "rel_manager",
+                {"name": f"篡改{n}期", "code": f"TMP{n}", "company_id": v["company"], "completion_date": "2024-01-10"},
+            ),
+            "csw.unit": ("rel_manager", {"name": f"T-{n}-101", "project_id": v["project"]}),
+            "csw.defect.category": ("rel_manager", {"name": f"篡改{n}", "parent_id": v["category"]}),
+            "csw.sla.policy": (
+                "rel_manager",
+                {"name": f"篡改{n}", "ticket_type": "complaint", "response_hours": 4, "resolve_hours": 24},
+            ),
+            "csw.assessment": ("rel_manager", {"user_id": v["agent"], "reason": "praise"}),
+            "csw.callback.plan": ("rel_manager", {"name": f"篡改{n}"}),
+        }[model]
+        record = self.clients[login].call(model, "create", vals)
+        for login, action, *until in TAMPER_STATES.get(model, {}).get(state, []):
+            client = self.clients[login]
+            needs = ACTION_NEEDS.get((model, action))
+            for _attempt in range(10):
+                if needs:
+                    client.call(model, "write", [record], needs(v))
+                client.call(model, action, [record])
+                if not until or client.call(model, "read", [record], ["state"])[0]["state"] != "planned":
+                    break
+        return record
+
+    def record_values(self, model, record):
+        """The record's values as the form's expressions see them (a relation is its id or ids)."""
+        if record not in self.record_cache.setdefault(model, {}):
+            names = [name for name, field in self.all_fields[model].items() if field["type"] != "binary"]
+            row = self.clients["rel_accountant"].call(model, "read", [record], names)[0]
+            self.record_cache[model][record] = {
+                name: value[0]
+                if isinstance(value, list) and self.all_fields[model][name]["type"] == "many2one"
+                else value
+                for name, value in row.items()
+            }
+        return self.record_cache[model][record]
+
+    def view_rules(self, login, model):
+        """What the role's form and editable list of ``model`` offer: ``editable`` (the form),
+        ``fields`` {name: [readonly expression or None, per occurrence]}, ``buttons`` {name:
+        [invisible expression, per occurrence]}, ``described`` (the fields as the views give them)."""
+        if (login, model) not in self.views:
+            try:
+                got = self.clients[login].call(model, "get_views", [[False, "form"], [False, "list"]])
+            except RpcError as exc:
+                if exc.outcome != "refused":
+                    raise
+                got = None  # the role cannot even open the model
+            self.views[login, model] = parse_views(got, model)
+        return self.views[login, model]
+
+    def expression_fields(self, model):
+        """The fields the views' readonly and invisible expressions of ``model`` read, any role."""
+        names = set()
+        for login in TAMPER_ROLES:
+            rules = self.view_rules(login, model)
+            for expression in rules["expressions"]:
+                names.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression))
+        return names
+
+    def evaluation_context(self, login, model, record):
+        client = self.clients[login]
+        if client.uid is None:
+            client.authenticate()
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return {
+            **self.record_values(model, record),
+            "id": record,
+            "uid": client.uid,
+            "context": {},
+            "current_company_id": self.data["company"],
+            "allowed_company_ids": [self.data["company"]],
+            "today": now.strftime("%Y-%m-%d"),
+            "now": now.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+
+    def locked_fields(self, login, model, record):
+        """The fields the role's views do not let it edit on the record as it is now."""
+        rules = self.view_rules(login, model)
+        context = self.evaluation_context(login, model, record)
+        locked = []
+        for name, field in self.tamper_fields[model].items():
+            if rules["editable"] and name in rules["fields"]:
+                readonly = rules["described"].get(name, field).get("readonly", False)
+                if not all(
+                    _evaluate(expr, context) if expr is not None else readonly for expr in rules["fields"][name]
+                ):
+                    continue
+            locked.append(name)
+        return locked
+
+    def button_roles(self, model, action, record):
+        """The roles whose views show the action's button on the record, least privileged first."""
+        roles = []
+        for login in TAMPER_ROLES:
+            buttons = self.view_rules(login, model)["buttons"].get(action, [])
+            if buttons:
+                context = self.evaluation_context(login, model, record)
+                if any(not _evaluate(expr, context) for expr in buttons):
+                    roles.append(login)
+        return roles
+
+    def valid_value(self, login, model, name, current):
+        """A value the field accepts from a form (None when there is no other one)."""
+        field = self.tamper_fields[model][name]
+        kind = field["type"]
+        if kind == "boolean":
+            return not current
+        if kind in ("integer", "float", "monetary"):
+            return 3 if current != 3 else 4
+        if kind in ("char", "text"):
+            return "篡改" if current != "篡改" else "篡改二"
+        if kind == "html":
+            return "<p>篡改</p>"
+        if kind == "selection":
+            keys = [key for key, _label in field.get("selection") or [] if key != current]
+            return keys[0] if keys else None
+        if kind == "date":
+            day = datetime.date.fromisoformat(current) if current else datetime.date(2025, 3, 15)
+            return str(day + datetime.timedelta(days=1))
+        if kind == "datetime":
+            moment = (
+                datetime.datetime.strptime(current, "%Y-%m-%d %H:%M:%S")
+                if current
+                else datetime.datetime(2025, 3, 15, 10, 0)
+            )
+            return (moment + datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+        if kind == "many2one":
+            return self.other_record(login, field["relation"], [current] if current else [])
+        other = self.other_record(login, field["relation"], current or [])
+        if other and kind == "one2many" and self.editable_other_side(login, field, other):
+            return OTHER_SIDE
+        return [(4, other)] if other else None
+
+    def editable_other_side(self, login, field, other):
+        """Whether the role's forms of the linked record let it edit the record's inverse field."""
+        comodel, inverse = field["relation"], field.get("relation_field")
+        if comodel not in MODELS or not inverse:
+            return False
+        return inverse not in self.locked_fields(login, comodel, other)
+
+    def other_record(self, login, comodel, exclude):
+        """Another record of ``comodel`` of the company (or shared) the role can read, or None."""
+        if comodel not in self.relation_fields:
+            self.relation_fields[comodel] = self.clients["rel_accountant"].call(
+                comodel, "fields_get", attributes=["type"]
+            )
+        domain = [("id", "not in", list(exclude))]
+        if "company_id" in self.relation_fields[comodel]:
+            domain += ["|", ("company_id", "=", False), ("company_id", "=", self.data["company"])]
+        try:
+            found = self.clients[login].call(comodel, "search", domain, limit=1, order="id")
+        except RpcError as exc:
+            if exc.outcome != "refused":
+                raise
+            return None
+        return found[0] if found else None
+
+    def tamper_case(self, family, login, model, state, method, args):
+        """One case on the prepared record of (model, state); when the case went through, the
+        record is read again, or built again if what changed decides what its forms allow."""
+        before = (len(self.accepted), len(self.changed), len(self.internal), len(self.other))
+        self.run_case(family, login, model, method, args, note=state)
+        if (len(self.accepted), len(self.changed), len(self.internal), len(self.other)) == before:
+            return
+        print(f"   ! {(self.accepted + self.changed + self.internal + self.other)[-1][:300]}", flush=True)
+        self.record_cache.get(model, {}).pop(args[0][0], None)
+        if method == "write" and not set(args[1]) & self.expression_fields(model):
+            self.digest = self.digest_now()
+            return
+        record = self.tamper_build(model, state)
+        if record:
+            self.tamper_records[model, state] = record
+        else:
+            self.tamper_records.pop((model, state), None)
+        self.digest = self.digest_now()
+
+    def tamper_fields_family(self):
+        """Every role writes a valid value to each field its views do not let it edit."""
+        for model in MODELS:
+            for state in TAMPER_STATES.get(model, {"as created": []}):
+                for login in TAMPER_ROLES:
+                    record = self.tamper_records.get((model, state))
+                    if not record:
+                        continue  # it could not be prepared: reported
+                    locked = [
+                        name
+                        for name in self.locked_fields(login, model, record)
+                        if (model, name) not in TAMPER_EXCLUDED and ("*", name) not in TAMPER_EXCLUDED
+                    ]
+                    values = {}
+                    for name in locked:
+                        value = self.valid_value(login, model, name, self.record_values(model, record)[name])
+                        if value is OTHER_SIDE:
+                            self.tamper_other_side[f"{model}.{name}"] += 1
+                        elif value is None:
+                            self.tamper_skipped[f"{model}.{name}"] += 1
+                        else:
+                            values[name] = value
+                    if not self.view_rules(login, model)["editable"]:
+                        # the role may not edit the model at all: one write of everything
+                        if values:
+                            self.tamper_case("tamper: read-only form", login, model, state, "write", [[record], values])
+                        continue
+                    for name, value in values.items():
+                        record = self.tamper_records.get((model, state))
+                        if not record:
+                            break
+                        self.tamper_case("tamper: field", login, model, state, "write", [[record], {name: value}])
+
+    def tamper_actions_family(self):
+        """Each action on a record of each state whose form does not offer it; each action
+        offered, twice in a row on a fresh record (the second must change nothing)."""
+        for model, states in TAMPER_STATES.items():
+            for state in states:
+                for action in ACTIONS[model]:
+                    if (model, action) in NOT_TRANSITIONS:
+                        continue
+                    record = self.tamper_records.get((model, state))
+                    if not record:
+                        continue
+                    roles = self.button_roles(model, action, record)
+                    if not roles:
+                        self.tamper_case(
+                            "tamper: action in a wrong state", "rel_accountant", model, state, action, [[record]]
+                        )
+                        continue
+                    fresh = self.tamper_build(model, state)
+                    if not fresh:
+                        continue
+                    # the first click by the least privileged role it goes through for (a button
+                    # may be shown to a role the action then refuses: a manager's approval)
+                    refusals = []
+                    for login in roles:
+                        client = self.clients[login]
+                        try:
+                            needs = ACTION_NEEDS.get((model, action))
+                            if needs:
+                                client.call(model, "write", [fresh], needs(self.tamper_values))
+                            client.call(model, action, [fresh])
+                        except RpcError as exc:
+                            if exc.outcome != "refused":
+                                self.other.append(f"{login} {model}.{action} [{state}], first click: {exc.name}")
+                            refusals.append(f"{login} {model}.{action} [{state}]: {exc.message[:120]}")
+                            continue
+                        self.first_calls["done"] += 1
+                        break
+                    else:
+                        self.first_calls["refused"] += 1
+                        self.first_refusals += refusals
+                    self.digest = self.digest_now()
+                    self.run_case(
+                        "tamper: action twice", login, model, action, [[fresh]], note=f"{state}, second click"
+                    )
+
 
 def portal_session(url, db, login, password):
     session = requests.Session()
@@ -662,6 +1178,54 @@ def _unescaped(html):
 def _short(args):
     text = repr(args)
     return "(" + (text if len(text) < 160 else text[:157] + "...") + ")"
+
+
+def parse_views(got, model):
+    """The fields a form (or an editable list) offers, with their readonly expressions, and
+    the object buttons with their invisible expressions, from ``get_views`` as a user."""
+    rules = {"editable": False, "fields": {}, "buttons": {}, "described": {}, "expressions": set()}
+    if not got:
+        return rules
+    described = got["models"][model]
+    rules["described"] = described.get("fields", described)
+    for kind in ("form", "list"):
+        root = ElementTree.fromstring(got["views"][kind]["arch"])
+        editable = root.get("edit", "1").lower() not in ("0", "false")
+        if kind == "form":
+            rules["editable"] = editable
+        _walk_view(root, rules, editable and (kind == "form" or bool(root.get("editable"))))
+    return rules
+
+
+def _walk_view(node, rules, inputs, hidden=False):
+    for child in node:
+        hidden_here = hidden or any(_always(child.get(attr)) for attr in ("invisible", "column_invisible"))
+        if child.tag == "field":
+            # a field's children are the views of its relation, not fields of this model; a
+            # list's drag handle reorders the records even when the list is not editable
+            if (inputs or child.get("widget") == "handle") and not hidden_here:
+                readonly = child.get("readonly")
+                if child.get("widget") == "statusbar" and "clickable" not in (child.get("options") or ""):
+                    readonly = "True"  # a status bar is not an input unless clickable
+                rules["fields"].setdefault(child.get("name"), []).append(readonly)
+                rules["expressions"].add(readonly or "")
+        elif child.tag == "button":
+            if child.get("type") == "object" and not hidden_here:
+                rules["buttons"].setdefault(child.get("name"), []).append(child.get("invisible") or "False")
+                rules["expressions"].add(child.get("invisible") or "")
+        else:
+            _walk_view(child, rules, inputs, hidden_here)
+
+
+def _always(expression):
+    return (expression or "").strip() in ("1", "True", "true")
+
+
+def _evaluate(expression, context):
+    """A view's readonly or invisible expression on a record's values, as the web client evaluates it."""
+    from odoo.tools.safe_eval import safe_eval  # the suite imports Odoo only for this
+
+    return bool(safe_eval(expression, dict(context)))
 
 
 def run(report, server, db, data, cases):
@@ -688,9 +1252,51 @@ def run(report, server, db, data, cases):
     lines += report.check("escaping on the portal and in the PDFs", escaping)
     lines += report.check("portal ids and uploads", portal)
     report.section("Hostile input", lines)
-    return {
+    result = {
         "cases": fuzzer.cases,
         "refusals": fuzzer.refusals,
+        "internal": len(fuzzer.internal),
+        "accepted": len(fuzzer.accepted),
+        "changed": len(fuzzer.changed),
+    }
+    result["tamper"] = run_tamper(report, server, fuzzer)
+    return result
+
+
+def run_tamper(report, server, fuzzer):
+    """The tamper family, counted apart from the hostile inputs, then the invariants."""
+    fuzzer.cases = 0
+    fuzzer.refusals, fuzzer.by_family = Counter(), Counter()
+    fuzzer.accepted, fuzzer.changed, fuzzer.internal, fuzzer.other = [], [], [], []
+    fuzzer.prepare_tamper()
+    fuzzer.tamper_fields_family()
+    fuzzer.tamper_actions_family()
+    refused = sum(fuzzer.refusals.values())
+    lines = [
+        f"{fuzzer.cases} cases ({len(TAMPER_ROLES)} roles, {len(MODELS)} models, "
+        f"{len(fuzzer.tamper_records)} prepared (model, state) records): "
+        + ", ".join(f"{k.removeprefix('tamper: ')} {v}" for k, v in sorted(fuzzer.by_family.items())),
+        f"refused {refused}, accepted {len(fuzzer.accepted)}, database changed by a refusal {len(fuzzer.changed)}",
+        "refused with: " + ", ".join(f"{k} {v}" for k, v in fuzzer.refusals.most_common()),
+        f"first clicks of the actions clicked twice: done {fuzzer.first_calls['done']}, "
+        f"refused {fuzzer.first_calls['refused']}",
+        *(f"     first click refused: {line}" for line in fuzzer.first_refusals),
+        f"locked fields without another valid value to write (not tried): {sum(fuzzer.tamper_skipped.values())} "
+        f"({', '.join(sorted(fuzzer.tamper_skipped))})",
+        f"locked lists of records whose link the other side's form edits (not tried): "
+        f"{sum(fuzzer.tamper_other_side.values())} ({', '.join(sorted(fuzzer.tamper_other_side))})",
+    ]
+    lines += report.check("records the family could not prepare", fuzzer.tamper_problems)
+    lines += report.check("tampering accepted", fuzzer.accepted)
+    lines += report.check("database changed by a refused tampering", fuzzer.changed)
+    lines += report.check("internal errors", fuzzer.internal)
+    lines += report.check("other answers (conflict, unavailable)", fuzzer.other)
+    for name, violations in invariants.all_checks(server).items():
+        lines += report.check(name, violations)
+    report.section("Tampering: valid values the forms do not allow, actions out of turn", lines)
+    return {
+        "cases": fuzzer.cases,
+        "refused": refused,
         "internal": len(fuzzer.internal),
         "accepted": len(fuzzer.accepted),
         "changed": len(fuzzer.changed),

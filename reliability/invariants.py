@@ -85,13 +85,31 @@ def deductions(server):
               AND (d.state NOT IN ('posted', 'cancelled') OR d.move_id IS DISTINCT FROM m.id)"""
     )
     violations += [f"credit note {name} ({m}) of deduction {d} in state {s}" for m, name, d, s in rows]
+    return violations
+
+
+def deductions_match_credit_notes(server):
+    """Every posted deduction equals its credit note: the same total (the sum of its lines and
+    the note's own total), the same subcontractor and company, whatever was written since."""
     rows = server.sql(
-        """SELECT d.id, d.amount_total, sum(l.price_subtotal) FROM csw_deduction d
-             JOIN account_move_line l ON l.move_id = d.move_id AND l.display_type = 'product'
-            WHERE d.state = 'posted' GROUP BY d.id, d.amount_total
-           HAVING abs(d.amount_total - sum(l.price_subtotal)) > 0.005"""
+        """SELECT d.id, d.name, d.amount_total, m.amount_total,
+                  (SELECT coalesce(sum(l.price_subtotal), 0) FROM account_move_line l
+                    WHERE l.move_id = m.id AND l.display_type = 'product'),
+                  d.partner_id, m.partner_id, d.company_id, m.company_id
+             FROM csw_deduction d JOIN account_move m ON m.id = d.move_id
+            WHERE d.state = 'posted'"""
     )
-    violations += [f"deduction {d}: total {t} but credit note {s}" for d, t, s in rows]
+    violations = []
+    for d, name, total, move_total, lines_total, partner, move_partner, company, move_company in rows:
+        if abs((total or 0) - (move_total or 0)) > 0.005 or abs((total or 0) - lines_total) > 0.005:
+            violations.append(
+                f"posted deduction {name} ({d}): total {total} but credit note {move_total} (lines {lines_total})"
+            )
+        if partner != move_partner or company != move_company:
+            violations.append(
+                f"posted deduction {name} ({d}): subcontractor {partner} / company {company} "
+                f"but credit note {move_partner} / {move_company}"
+            )
     return violations
 
 
@@ -139,6 +157,7 @@ def all_checks(server, ledger=None):
     result = {
         "duplicate numbers": duplicate_numbers(server),
         "deduction all-or-nothing": deductions(server),
+        "posted deduction equals its credit note": deductions_match_credit_notes(server),
         "callbacks all-or-nothing": callbacks(server),
     }
     if ledger is not None:

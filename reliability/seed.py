@@ -35,6 +35,7 @@ def seed(url, db, clients, report_url):
         for name, (module, xml) in {
             "user": ("base", "group_user"),
             "portal": ("base", "group_portal"),
+            "project": (ADDON, "group_csw_project_agent"),
             "center": (ADDON, "group_csw_center_agent"),
             "manager": (ADDON, "group_csw_manager"),
             "billing": ("account", "group_account_invoice"),
@@ -52,10 +53,16 @@ def seed(url, db, clients, report_url):
         }
         if partner_id:
             values["partner_id"] = partner_id
+        else:
+            # an address to post from: a note in the chatter (a callback's "No Answer", an
+            # assessment) is refused to a user without one
+            values["email"] = f"{login}@example.com"
         return admin.call("res.users", "create", values)
 
     data = {"company": company, "other_company": other_company, "password": PASSWORD}
     data["agent"] = user("rel_agent", "客服专员", ["user", "center"])
+    # a project agent: works on the estates they are a member of (the tamper family's estate)
+    data["project_agent"] = user("rel_project_agent", "项目客服", ["user", "project"])
     data["manager"] = user("rel_manager", "客服经理", ["user", "manager"])
     data["accountant"] = user("rel_accountant", "财务经理", ["user", "manager", "billing"])
     data["other_agent"] = user("rel_other_agent", "海岸客服", ["user", "center"], other_company)

@@ -124,6 +124,13 @@ def summarize(report, results, wall):
         lines.append(
             f"hostile inputs accepted: {fuzzed['accepted']}, database changed by a refusal: {fuzzed['changed']}"
         )
+        tamper = fuzzed["tamper"]
+        internal += tamper["internal"]
+        lines.append(
+            f"tampering (valid values the forms do not allow, actions out of turn): {tamper['cases']} cases, "
+            f"refused {tamper['refused']}, accepted {tamper['accepted']}, "
+            f"database changed by a refusal {tamper['changed']}"
+        )
     lines.append(f"internal errors = {internal}")
     lines.append(f"lost = {count_failures(report, 'lost records')}")
     duplicates = count_failures(report, "duplicate records") + count_failures(report, "duplicate numbers")
