@@ -65,4 +65,4 @@ done
 if [[ ${#failed[@]} -gt 0 ]]; then
     die "the suite failed at: ${failed[*]} (UTC)"
 fi
-echo "==> the suite passed at every date: ${DATES[*]/%/ UTC,}" >&2
+echo "==> the suite passed at every date (UTC): $(printf '%s; ' "${DATES[@]}")" >&2
