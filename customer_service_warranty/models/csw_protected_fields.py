@@ -34,7 +34,11 @@ MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 
 
 class CswProtectedFields(models.AbstractModel):
-    """Refuses direct create and write of the fields only the workflow changes."""
+    """Refuses direct create and write of the fields only the workflow changes.
+
+    The bypass of the actions is a context variable of the server thread (``csw_workflow``),
+    not a key of ``env.context``, which any JSON-RPC client fills as it likes.
+    """
 
     _name = "csw.protected.fields"
     _description = "Fields Changed Only by Their Actions"
