@@ -446,6 +446,7 @@ class Fuzzer:
                 self.refusals[exc.name.rsplit(".", 1)[-1]] += 1
                 if after != self.digest:
                     self.changed.append(label)
+                    print(f"   ! refused but changed: {label[:300]}", flush=True)
                     self.digest = after
             elif exc.outcome == "internal":
                 self.internal.append(f"{label} -> {exc.name}: {exc.message[:200]}")
@@ -455,6 +456,7 @@ class Fuzzer:
                 self.digest = after
             return
         self.accepted.append(label)
+        print(f"   ! accepted: {label[:300]}", flush=True)
         self.digest = self.digest_now()
 
     def families(self):
@@ -1066,7 +1068,6 @@ class Fuzzer:
         self.run_case(family, login, model, method, args, note=state)
         if (len(self.accepted), len(self.changed), len(self.internal), len(self.other)) == before:
             return
-        print(f"   ! {(self.accepted + self.changed + self.internal + self.other)[-1][:300]}", flush=True)
         self.record_cache.get(model, {}).pop(args[0][0], None)
         if method == "write" and not set(args[1]) & self.expression_fields(model):
             self.digest = self.digest_now()

@@ -61,9 +61,33 @@ class CswCallback(models.Model):
         "escalated": _lt("the hourly check of overdue callbacks"),
         "followup_ticket_id": _lt("a dissatisfied answer recorded with Record Call"),
         "satisfaction_score": _lt("the satisfaction recorded with the call"),
+        # given when the callback is planned (from its repair order's list too), never moved:
+        # the order would be left without its callback
+        "repair_order_id": _lt("the repair order that planned it"),
+        # a stored copy of the contract's subcontractor: a write here would change the contract
+        "subcontractor_id": _lt("the repair order's responsible subcontract"),
+        "plan_index": _lt("the periodic plan after handover"),
+        "plan_line_id": _lt("the periodic plan after handover"),
     }
-    # what the owner answered: kept once the callback is over (the KPIs count it)
-    _csw_frozen_fields = frozenset({"result", "satisfaction"})
+    _csw_creatable_fields = frozenset({"repair_order_id"})
+    # what the owner answered and what the call was about: kept once the callback is over
+    # (the KPIs count it), as its form shows them
+    _csw_frozen_fields = frozenset(
+        {
+            "result",
+            "satisfaction",
+            "comment",
+            "callback_type",
+            "unit_id",
+            "ticket_id",
+            "project_id",
+            "partner_id",
+            "scheduled_date",
+            "deadline",
+            "user_id",
+            "cancel_reason",
+        }
+    )
     _csw_editable_states = ("planned",)
 
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)

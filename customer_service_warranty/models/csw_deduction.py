@@ -67,6 +67,8 @@ class CswDeduction(models.Model):
         "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
         "amount_total": _lt("the cost, agency fee and compensation it adds up"),
         "repair_order_ids": _lt("the Substitute Repair button of the repair orders"),
+        # a stored copy of the contract's estate: a write here would move the contract
+        "project_id": _lt("the subcontract (its estate)"),
     }
     _csw_frozen_fields = frozenset(
         {

@@ -87,7 +87,17 @@ class CswRepairOrder(models.Model):
         "owner_warranty_end": CLOCKS,
         "subcontractor_liability_end": CLOCKS,
         "subcontractor_liable": CLOCKS,
+        # stored copies of the unit's and the contract's values: a write here would change the
+        # unit (its estate, owner, building, key account) or the contract's subcontractor
+        "project_id": _lt("the unit of the repair order"),
+        "partner_id": _lt("the unit of the repair order"),
+        "building": _lt("the unit of the repair order"),
+        "key_account": _lt("the unit of the repair order"),
+        "subcontractor_id": _lt("the responsible subcontract"),
     }
+    # why it was cancelled: kept once the order is done, verified or cancelled, as its form shows it
+    _csw_frozen_fields = frozenset({"cancel_reason"})
+    _csw_editable_states = ("draft", "notified", "in_progress")
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
     ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
