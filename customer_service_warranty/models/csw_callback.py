@@ -39,6 +39,8 @@ SATISFACTION = [
 
 DISSATISFIED = ("1", "2")
 
+CALLBACK_STATES = [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")]
+
 # After handover: monthly in the first year, quarterly in the second (16 callbacks).
 PERIODIC_MONTHS = (*range(1, 13), 15, 18, 21, 24)
 
@@ -92,7 +94,7 @@ class CswCallback(models.Model):
 
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
     state = fields.Selection(
-        [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")],
+        CALLBACK_STATES,
         required=True,
         default="planned",
         tracking=True,

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .csw_callback import CALLBACK_STATES
+
 
 class CswCallbackReport(models.Model):
     """Callback rate of completed repairs (回访率): one row per completed repair order.
@@ -44,10 +46,7 @@ class CswCallbackReport(models.Model):
     user_id = fields.Many2one("res.users", string="Callback Agent", readonly=True)
     done_date = fields.Datetime(string="Completed On", readonly=True)
     callback_id = fields.Many2one("csw.callback", readonly=True)
-    callback_state = fields.Selection(
-        [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")],
-        readonly=True,
-    )
+    callback_state = fields.Selection(CALLBACK_STATES, readonly=True)
     is_called_back = fields.Integer(string="Called Back", readonly=True, aggregator="sum")
     callback_rate = fields.Float(string="Callback Rate (%)", readonly=True, aggregator="avg")
     on_time = fields.Integer(string="Called Back in Time", readonly=True, aggregator="sum")

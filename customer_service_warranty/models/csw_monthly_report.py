@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .csw_callback import DISSATISFIED
 from .kpi import share
 
 # counts computed for an estate and a month; rates are derived from them
@@ -226,7 +227,7 @@ class CswMonthlyReport(models.Model):
         ):
             figures[project]["rated_count"] += count
             figures[project]["satisfaction_total"] += int(satisfaction) * count
-            if satisfaction in ("1", "2"):
+            if satisfaction in DISSATISFIED:
                 figures[project]["dissatisfied_count"] += count
 
         for project, count, points, amount in (
