@@ -919,7 +919,14 @@ class Fuzzer:
         for login, action, *until in TAMPER_STATES.get(model, {}).get(state, []):
             client = self.clients[login]
             needs = ACTION_NEEDS.get((model, action))
-            for _attempt in range(10):
+            for attempt in range(10):
+                if attempt and until:
+                    # the next attempt is due only after the retry hours: bring them to now
+                    self.server.sql(
+                        "UPDATE csw_callback SET scheduled_date = (now() AT TIME ZONE 'UTC') - interval '1 minute' "
+                        "WHERE id = %s",
+                        [record],
+                    )
                 if needs:
                     client.call(model, "write", [record], needs(v))
                 client.call(model, action, [record])

@@ -26,8 +26,9 @@ from . import account_move
 from . import res_partner
 from . import mail_message
 
-# last: checks the values before every model's own create and write
-from . import csw_input_guard
-
-# last: refuses the fields only the actions change, before anything else runs
+# refuses the fields only the actions change, before the models' own create and write
 from . import csw_protected_fields
+
+# last, so first to run: checks the values before anything else reads them (an infinite
+# amount must be refused as such, not trip a comparison of the protected fields)
+from . import csw_input_guard

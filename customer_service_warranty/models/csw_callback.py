@@ -270,6 +270,18 @@ class CswCallback(models.Model):
         unreachable = self.filtered(lambda c: c.result == "unreachable")
         answered = self - unreachable
         now = fields.Datetime.now()
+        # an unanswered call counts once per retry: a second click before the retry time would
+        # spend the owner's attempts in one call
+        early = unreachable.filtered(lambda c: c.attempt_count and c.scheduled_date > now)[:1]
+        if early:
+            raise UserError(
+                self.env._(
+                    "Callback %(callback)s: attempt %(count)s is already recorded; call again from %(retry)s.",
+                    callback=early.display_name,
+                    count=early.attempt_count,
+                    retry=fields.Datetime.to_string(early.scheduled_date),
+                )
+            )
         if answered:
             for callback in answered:
                 callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})

@@ -12,6 +12,7 @@ _lt = LazyTranslate(__name__)
 
 BILLING_GROUP = "account.group_account_invoice"
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
+EVIDENCE_FIELDS = ("evidence_photo_ids", "evidence_notice_ids", "evidence_contact_form_ids", "evidence_plan_ids")
 
 DEDUCTION_REASONS = [
     # work not completed
@@ -235,6 +236,25 @@ class CswDeduction(models.Model):
             lambda vals: self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company,
         )
         return super().create(vals_list)
+
+    def _csw_check_write(self, vals):
+        """The evidence is what the manager approved: completed while the request is draft or
+        submitted, kept as it was once approved, posted or cancelled."""
+        changed = [fname for fname in EVIDENCE_FIELDS if fname in vals]
+        decided = self.filtered(lambda deduction: deduction.state not in ("draft", "submitted"))
+        for fname in changed:
+            if decided and not decided._csw_unchanged(fname, vals[fname]):
+                deduction = decided[:1]
+                states = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "Deduction %(deduction)s is %(state)s: its %(field)s are kept as approved.",
+                        deduction=deduction.name,
+                        state=states[deduction.state],
+                        field=self._fields[fname]._description_string(self.env),
+                    )
+                )
+        return super()._csw_check_write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):

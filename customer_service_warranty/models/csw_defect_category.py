@@ -162,6 +162,14 @@ class CswDefectCategory(models.Model):
                     "Lengthen the company's period instead."
                 )
             )
+        derived = {"parent_path", "sort_path"} & vals.keys()
+        if derived and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(field)s of a defect category follows its parent and sequence: change those instead.",
+                    field=self._fields[sorted(derived)[0]]._description_string(self.env),
+                )
+            )
         return super().write(vals)
 
     def _get_period(self):

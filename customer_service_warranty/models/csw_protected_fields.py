@@ -4,8 +4,9 @@ A workflow state, an approval trail, a posted link, a released retention, an SLA
 escalation field is changed by a button, which checks the rule behind it; writing the field
 over the external API would skip the rule. Each model declares those fields once, in
 ``_csw_protected_fields`` (field → the action that changes it), and ``csw.protected.fields``,
-mixed in front of the model below, refuses them in ``create`` and ``write`` before anything
-else runs: the refusal names the field and the action to use.
+mixed in front of the model below, refuses them in ``create`` and ``write`` before the
+model's own code runs (only the input guard, which refuses values of the wrong type, runs
+earlier): the refusal names the field and the action to use.
 
 Who may still write them:
 
@@ -140,7 +141,7 @@ class CswProtectedFields(models.AbstractModel):
             return False
         try:
             return value == field.default(self)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return False
 
     def _csw_unchanged(self, fname, value):
@@ -151,7 +152,7 @@ class CswProtectedFields(models.AbstractModel):
             return False
         try:
             return all(field.convert_to_record(field.convert_to_cache(value, rec), rec) == rec[fname] for rec in self)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return False
 
 

@@ -146,6 +146,37 @@ class TestProtectedFields(CswRepairCase):
             mine.action_cancel()
         self.assertEqual(callback.state, "done")
 
+    def test_no_answer_counts_once_per_retry(self):
+        """A second "No Answer" click before the retry time would spend the owner's attempts."""
+        self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
+        with freeze_time("2026-11-20 02:00:00"):
+            callback = self.env["csw.callback"].create(
+                {
+                    "callback_type": "periodic",
+                    "unit_id": self.unit.id,
+                    "deadline": fields.Datetime.now() + timedelta(days=1),
+                    "user_id": self.project_agent.id,
+                }
+            )
+            mine = callback.with_user(self.project_agent)
+            mine.action_record_unreachable()
+            self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
+            with self.assertRaises(UserError) as err:
+                mine.action_record_unreachable()
+            self.assertIn("2026-11-20 06:00:00", str(err.exception))
+        self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
+        with freeze_time("2026-11-20 06:01:00"):
+            mine.action_record_unreachable()
+        self.assertEqual(callback.attempt_count, 2)
+
+    def test_derived_paths_of_a_category_are_not_written(self):
+        category = self.env["csw.defect.category"].create(
+            {"name": "阳台渗水", "parent_id": self.category("waterproofing").id}
+        )
+        for fname in ("parent_path", "sort_path"):
+            with self.subTest(field=fname):
+                self._refused(category.with_user(self.manager), {fname: "1/"}, "parent")
+
     def test_contract_state_and_release_fields_are_protected(self):
         mine = self.subcontract.with_user(self.center_agent)
         self._refused(mine, {"state": "closed"}, "Put in Force")
@@ -312,6 +343,19 @@ class TestDeductionIntegrity(AccountTestInvoicingCommon):
         self.assertEqual(deduction.agency_fee_amount, 1500)
         self.assertEqual(deduction.partner_id, self.team)
         self._assert_equals_credit_note(deduction)
+
+    def test_evidence_is_kept_once_approved(self):
+        order = self._order(cost=3000, compensation=0)
+        deduction = order.deduction_id
+        deduction.with_user(self.agent).action_submit()
+        # still completed while the manager reviews the request
+        deduction.with_user(self.agent).write({"evidence_plan_ids": [Command.link(self.photo.id)]})
+        deduction.with_user(self.manager).action_approve()
+        for fname in ("evidence_photo_ids", "evidence_notice_ids", "evidence_contact_form_ids", "evidence_plan_ids"):
+            with self.subTest(field=fname):
+                self._refused(
+                    deduction.with_user(self.agent), {fname: [Command.link(self.screenshot.id)]}, "kept as approved"
+                )
 
     def test_reset_to_draft_unfreezes(self):
         order = self._order(cost=3000, compensation=0)
