@@ -59,8 +59,10 @@ def substitute_repair(env, unit, repairer, cost, compensation=0.0, report_date=d
     return order
 
 
-@tagged("post_install", "-at_install")
-class TestDeduction(AccountTestInvoicingCommon):
+class CswAccountingCase(AccountTestInvoicingCommon):
+    """An estate with a subcontract in a company with a chart of accounts, its agent, manager
+    and accountant (manager + billing), and two evidence files."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -68,24 +70,27 @@ class TestDeduction(AccountTestInvoicingCommon):
         cls.env.user.company_ids |= cls.company
         # the accounting test user also sets up estates and contracts
         cls.env.user.groups_id |= cls.env.ref(MANAGER)
-
-        def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                groups=f"base.group_user,{groups}",
-                company_id=cls.company.id,
-                company_ids=[cls.company.id],
-            )
-
-        cls.agent = user("deduction_agent", PROJECT_AGENT)
-        cls.manager = user("deduction_manager", MANAGER)
-        cls.accountant = user("deduction_accountant", f"{MANAGER},{BILLING}")
+        cls.agent = cls.company_user("deduction_agent", PROJECT_AGENT)
+        cls.manager = cls.company_user("deduction_manager", MANAGER)
+        cls.accountant = cls.company_user("deduction_accountant", f"{MANAGER},{BILLING}")
         cls.project, cls.unit, cls.team, cls.subcontract, cls.repairer = build_estate(cls.env, cls.company)
         cls.project.member_ids = cls.agent
         cls.photo = cls.env["ir.attachment"].create({"name": "现场照片.jpg", "datas": base64.b64encode(b"jpeg")})
         cls.screenshot = cls.env["ir.attachment"].create({"name": "通知截图.png", "datas": base64.b64encode(b"png")})
 
+    @classmethod
+    def company_user(cls, login, groups):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=f"base.group_user,{groups}",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestDeduction(CswAccountingCase):
     def _deduction(self, cost=3000, compensation=800):
         return substitute_repair(self.env, self.unit, self.repairer, cost, compensation).deduction_id
 

@@ -2,19 +2,17 @@
 L10, L11, L13, L14) made as a user over the ORM, as an RPC client would, is refused with a
 clear message and changes nothing; the buttons keep working."""
 
-import base64
 from datetime import date, timedelta
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import CENTER_AGENT, MANAGER, PROJECT_AGENT
+from .common import CENTER_AGENT, MANAGER
 from .common_repair import CswRepairCase
-from .test_deduction import BILLING, build_estate, substitute_repair
+from .test_deduction import BILLING, CswAccountingCase, substitute_repair
 
 
 @tagged("post_install", "-at_install")
@@ -219,35 +217,15 @@ class TestProtectedFields(CswRepairCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDeductionIntegrity(AccountTestInvoicingCommon):
+class TestDeductionIntegrity(CswAccountingCase):
     """H1, H2, H3, H5, L10, L11, L14 on deductions and the retention."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.company_data["company"]
-        cls.env.user.company_ids |= cls.company
-        cls.env.user.groups_id |= cls.env.ref(MANAGER)
-
-        def user(login, groups):
-            return new_test_user(
-                cls.env,
-                login=login,
-                groups=f"base.group_user,{groups}",
-                company_id=cls.company.id,
-                company_ids=[cls.company.id],
-            )
-
-        cls.agent = user("integrity_agent", PROJECT_AGENT)
-        cls.center_agent = user("integrity_center", CENTER_AGENT)
-        cls.manager = user("integrity_manager", MANAGER)
-        cls.billing_only = user("integrity_billing", BILLING)
-        cls.accountant = user("integrity_accountant", f"{MANAGER},{BILLING}")
-        cls.accountant2 = user("integrity_accountant2", f"{MANAGER},{BILLING}")
-        cls.project, cls.unit, cls.team, cls.subcontract, cls.repairer = build_estate(cls.env, cls.company)
-        cls.project.member_ids = cls.agent
-        cls.photo = cls.env["ir.attachment"].create({"name": "现场照片.jpg", "datas": base64.b64encode(b"jpeg")})
-        cls.screenshot = cls.env["ir.attachment"].create({"name": "通知截图.png", "datas": base64.b64encode(b"png")})
+        cls.center_agent = cls.company_user("integrity_center", CENTER_AGENT)
+        cls.billing_only = cls.company_user("integrity_billing", BILLING)
+        cls.accountant2 = cls.company_user("integrity_accountant2", f"{MANAGER},{BILLING}")
 
     def _order(self, cost=3000, compensation=800):
         order = substitute_repair(self.env, self.unit, self.repairer, cost, compensation)
