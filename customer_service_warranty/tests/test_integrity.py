@@ -118,8 +118,9 @@ class TestProtectedFields(CswRepairCase):
         ticket.invalidate_recordset()
         self.assertEqual(ticket.sla_state, "on_track")
 
-    def test_callback_fields_and_answer_are_kept(self):
-        callback = self.env["csw.callback"].create(
+    def _periodic_callback(self):
+        """A callback of the project agent, due within a day."""
+        return self.env["csw.callback"].create(
             {
                 "callback_type": "periodic",
                 "unit_id": self.unit.id,
@@ -127,6 +128,9 @@ class TestProtectedFields(CswRepairCase):
                 "user_id": self.project_agent.id,
             }
         )
+
+    def test_callback_fields_and_answer_are_kept(self):
+        callback = self._periodic_callback()
         mine = callback.with_user(self.project_agent)
         self._refused(mine, {"state": "done"}, "Record Call")
         self._refused(mine, {"done_date": fields.Datetime.now()}, "Record Call")
@@ -148,14 +152,7 @@ class TestProtectedFields(CswRepairCase):
         """A second "No Answer" click before the retry time would spend the owner's attempts."""
         self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
         with freeze_time("2026-11-20 02:00:00"):
-            callback = self.env["csw.callback"].create(
-                {
-                    "callback_type": "periodic",
-                    "unit_id": self.unit.id,
-                    "deadline": fields.Datetime.now() + timedelta(days=1),
-                    "user_id": self.project_agent.id,
-                }
-            )
+            callback = self._periodic_callback()
             mine = callback.with_user(self.project_agent)
             mine.action_record_unreachable()
             self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
