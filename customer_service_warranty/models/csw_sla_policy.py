@@ -6,11 +6,26 @@ from pytz import utc
 
 from odoo import api, fields, models
 
-from .csw_ticket_constants import PRIORITIES, TICKET_TYPES
+from .csw_ticket_constants import OPEN_TICKET_STATES, PRIORITIES, TICKET_TYPES
+
+TIME_BASES = [
+    ("clock", "Clock Hours (day and night)"),
+    ("working", "Working Hours"),
+]
+
+# what a ticket's deadlines are computed from: changing one recomputes the open tickets
+PLANNING_FIELDS = ("time_basis", "response_hours", "resolve_hours", "calendar_id")
 
 
 class CswSlaPolicy(models.Model):
-    """Response and resolution targets of a ticket type and priority, in working hours."""
+    """Response and resolution targets of a ticket type and priority.
+
+    Each policy counts its hours on its own time basis: in clock hours, day and night, as
+    the manuals promise ("24 小时内作出回应"), or in working hours of a calendar (public
+    holidays as its global leaves) for the companies that serve during office hours. The
+    time waiting on the owner is counted on the same basis, then added back to the
+    deadlines.
+    """
 
     _name = "csw.sla.policy"
     _description = "SLA Policy"
@@ -23,21 +38,29 @@ class CswSlaPolicy(models.Model):
     company_id = fields.Many2one("res.company", help="Leave empty to apply the policy to every company.")
     ticket_type = fields.Selection(TICKET_TYPES, required=True)
     priority = fields.Selection(PRIORITIES, help="Leave empty to apply the policy to every priority of the type.")
+    time_basis = fields.Selection(
+        TIME_BASES,
+        required=True,
+        default="clock",
+        help='Clock hours count day and night, weekends and holidays included ("within 24 hours" '
+        "of the manuals); working hours count only the hours of the working calendar.",
+    )
     response_hours = fields.Float(
         string="Response Target (Hours)",
         required=True,
-        help="Working hours within which the owner must get a first answer.",
+        help="Hours on the policy's time basis within which the owner must get a first answer.",
     )
     resolve_hours = fields.Float(
         string="Resolution Target (Hours)",
         required=True,
-        help="Working hours within which the ticket must be resolved.",
+        help="Hours on the policy's time basis within which the ticket must be resolved.",
     )
     calendar_id = fields.Many2one(
         "resource.calendar",
         string="Working Hours",
         check_company=True,
-        help="Leave empty to count on the company's working hours; public holidays are its global leaves.",
+        help="Working hours only: leave empty to count on the company's working hours; public holidays "
+        "are its global leaves.",
     )
 
     _sql_constraints = [
@@ -52,6 +75,29 @@ class CswSlaPolicy(models.Model):
             "The response target cannot be longer than the resolution target.",
         ),
     ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if any(fname in vals for fname in PLANNING_FIELDS):
+            self._recompute_open_tickets()
+        return result
+
+    def _recompute_open_tickets(self):
+        """New targets apply to the open tickets of the policies, deadlines and SLA state; the
+        finished and cancelled ones keep the deadlines they were judged on."""
+        tickets = (
+            self.env["csw.ticket"]
+            .sudo()
+            .search([("sla_policy_id", "in", self.ids), ("state", "in", OPEN_TICKET_STATES)])
+        )
+        if not tickets:
+            return
+        Ticket = self.env["csw.ticket"]
+        self.env.add_to_compute(Ticket._fields["response_deadline"], tickets)
+        self.env.add_to_compute(Ticket._fields["resolve_deadline"], tickets)
+        self.env.add_to_compute(Ticket._fields["response_risk_date"], tickets)
+        self.env.add_to_compute(Ticket._fields["resolve_risk_date"], tickets)
+        tickets._refresh_sla_state()
 
     @api.model
     def _find_for_tickets(self, tickets):
@@ -83,10 +129,13 @@ class CswSlaPolicy(models.Model):
         return result
 
     def _calendar(self, company):
+        """The working calendar the policy counts on; none in clock hours."""
+        if self.time_basis != "working":
+            return self.env["resource.calendar"]
         return self.calendar_id or company.resource_calendar_id
 
     def _plan(self, start, hours, company):
-        """The moment ``hours`` working hours after ``start`` (naive UTC datetimes)."""
+        """The moment ``hours`` hours on the policy's time basis after ``start`` (naive UTC datetimes)."""
         self.ensure_one()
         calendar = self._calendar(company)
         if not calendar:
@@ -101,7 +150,8 @@ class CswSlaPolicy(models.Model):
         read once for the whole batch (two queries) instead of twice per deadline. Odoo's
         ``plan_hours`` walks 14-day windows from the start; the same windows are cut here from
         intervals covering every start of the batch and a margin, once for all the deadlines
-        of a start. A deadline beyond the margin is left to ``_plan``.
+        of a start. A deadline beyond the margin is left to ``_plan``, and so are those in
+        clock hours (an addition).
         """
         deadlines, by_calendar, calendars = {}, defaultdict(lambda: defaultdict(list)), {}
         for key, (policy, start, hours, company) in requests.items():
@@ -155,7 +205,8 @@ class CswSlaPolicy(models.Model):
         return deadlines
 
     def _working_hours_between(self, start, end, company):
-        """Working hours between two naive UTC datetimes."""
+        """Hours on the policy's time basis between two naive UTC datetimes: elapsed hours in
+        clock time, working hours of the calendar otherwise."""
         self.ensure_one()
         calendar = self._calendar(company)
         if not calendar:

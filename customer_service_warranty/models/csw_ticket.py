@@ -5,7 +5,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import is_html_empty, plaintext2html
+from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import with_empty_inputs
@@ -162,10 +162,10 @@ class CswTicket(models.Model):
     closed_date = fields.Datetime(readonly=True, copy=False)
     waiting_since = fields.Datetime(readonly=True, copy=False)
     sla_paused_hours = fields.Float(
-        string="Paused (Working Hours)",
+        string="Paused (Hours)",
         readonly=True,
         copy=False,
-        help="Working hours spent waiting on the owner, added back to the deadlines.",
+        help="Hours spent waiting on the owner, counted on the SLA policy's time basis, added back to the deadlines.",
     )
     # set at creation (no dependencies), then kept up to date by _refresh_sla_state
     response_breached = fields.Boolean(
@@ -399,6 +399,7 @@ class CswTicket(models.Model):
         )
         tickets = super().create(vals_list)
         tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))._subscribe_owners()
+        tickets._report_complaints_to_manager()
         return tickets
 
     def _subscribe_owners(self):
@@ -456,7 +457,7 @@ class CswTicket(models.Model):
         """What a change of state does besides the state, in one place.
 
         :param new_state: the state just written
-        :param before: ``{ticket: (previous state, working hours waited until now)}``
+        :param before: ``{ticket: (previous state, hours waited until now on the policy's time basis)}``
 
         Each ticket's values are gathered, then written once per group of tickets with the
         same values (the paused hours differ from ticket to ticket); then the complaints
@@ -527,6 +528,80 @@ class CswTicket(models.Model):
                     deadline=fields.Datetime.to_string(waiting.deadline),
                 )
             )
+
+    def _report_complaints_to_manager(self):
+        """The department manager hears of a complaint as it arrives (seed 002: "及时上报部门经理"),
+        not only when its SLA is breached: the CS manager of the company gets a to-do due on the
+        complaint's response deadline and a notification, whatever the channel.
+
+        Batched: a note on each complaint and the to-dos in one statement each, one
+        notification per manager for the whole batch (on the complaint itself when alone).
+        """
+        complaints = self.filtered(
+            lambda t: (
+                t.ticket_type == "complaint"
+                and t.state in OPEN_TICKET_STATES
+                and t.company_id.csw_complaint_notify_manager
+                and t.company_id.csw_cs_manager_id
+            )
+        ).sudo()
+        if not complaints:
+            return
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        # in the name of the agent who took the call; the system's for the portal and the mail gateway
+        user = self.env.user
+        author = user.partner_id if not user.share and user.email else self.env.ref("base.partner_root")
+        activities, bodies = [], {}
+        for manager, tickets in complaints.grouped(lambda t: t.company_id.csw_cs_manager_id).items():
+            # the manager reads the dates in their time zone and the messages in their language
+            tz = manager.tz or tickets[0].company_id.resource_calendar_id.tz or "UTC"
+            env = self.with_context(lang=manager.lang or self.env.lang, tz=tz).env
+            due = {ticket: ticket.response_deadline or ticket.received_date for ticket in tickets}
+            for ticket in tickets:
+                deadline = format_datetime(env, due[ticket], tz=tz, dt_format="short")
+                activities.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": ticket.id,
+                        "activity_type_id": todo.id,
+                        "summary": env._("Complaint: see the owner answered by %(deadline)s", deadline=deadline),
+                        "user_id": manager.id,
+                        "date_deadline": fields.Date.context_today(ticket.with_env(env), due[ticket]),
+                    }
+                )
+                bodies[ticket.id] = Markup("<p>%s</p>") % env._(
+                    "Complaint reported to the CS manager %(manager)s at its arrival; response due by %(deadline)s.",
+                    manager=manager.name,
+                    deadline=deadline,
+                )
+            if len(tickets) == 1:
+                target = tickets
+                body = Markup("<p>%s</p>") % env._(
+                    "A complaint has arrived: %(ticket)s. The owner must get a response by %(deadline)s.",
+                    ticket=f"{tickets.number} {tickets.name}",
+                    deadline=format_datetime(env, due[tickets], tz=tz, dt_format="short"),
+                )
+            else:
+                target = self.env["mail.thread"].sudo()
+                body = Markup("<p>%s</p><ul>%s</ul>") % (
+                    env._("%(count)s complaints have arrived:", count=len(tickets)),
+                    Markup().join(
+                        Markup('<li><a href="/odoo/csw.ticket/%s">%s %s</a></li>')
+                        % (ticket.id, ticket.number, ticket.name)
+                        for ticket in tickets
+                    ),
+                )
+            if author.email:
+                target.message_notify(
+                    partner_ids=manager.partner_id.ids,
+                    author_id=author.id,
+                    subject=env._("Complaint received"),
+                    body=body,
+                )
+        complaints._message_log_batch(bodies=bodies, author_id=author.id)
+        # quick update: the notification above tells the manager, not one e-mail per to-do
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
 
     # ------------------------------------------------------------------
     # Mail gateway
@@ -707,6 +782,7 @@ class CswTicket(models.Model):
     # SLA
     # ------------------------------------------------------------------
     def _waiting_hours(self, now):
+        """Hours waited on the owner until ``now``, on the policy's time basis."""
         self.ensure_one()
         if not self.waiting_since or not self.sla_policy_id:
             return 0.0

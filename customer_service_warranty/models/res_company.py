@@ -34,6 +34,12 @@ class ResCompany(models.Model):
     csw_team_leader_id = fields.Many2one("res.users", string="Team Leader (Escalation Level 1)")
     csw_cs_manager_id = fields.Many2one("res.users", string="CS Manager (Escalation Level 2)")
     csw_general_manager_id = fields.Many2one("res.users", string="General Manager (Escalation Level 3)")
+    csw_complaint_notify_manager = fields.Boolean(
+        string="Report Complaints to the CS Manager at Once",
+        default=True,
+        help="The CS manager (the department manager) gets a to-do and a notification as each complaint "
+        "arrives, due at its response deadline, besides the escalation after a breach.",
+    )
     csw_assessment_gm_points = fields.Integer(
         string="Assessment Points: Complaint to the GM",
         default=-10,

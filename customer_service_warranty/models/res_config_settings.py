@@ -18,6 +18,7 @@ class ResConfigSettings(models.TransientModel):
     csw_team_leader_id = fields.Many2one(related="company_id.csw_team_leader_id", readonly=False)
     csw_cs_manager_id = fields.Many2one(related="company_id.csw_cs_manager_id", readonly=False)
     csw_general_manager_id = fields.Many2one(related="company_id.csw_general_manager_id", readonly=False)
+    csw_complaint_notify_manager = fields.Boolean(related="company_id.csw_complaint_notify_manager", readonly=False)
     csw_assessment_gm_points = fields.Integer(related="company_id.csw_assessment_gm_points", readonly=False)
     csw_assessment_gm_amount = fields.Float(related="company_id.csw_assessment_gm_amount", readonly=False)
     csw_callback_repair_hours = fields.Integer(related="company_id.csw_callback_repair_hours", readonly=False)

@@ -11,6 +11,16 @@ from .common_ticket import CswTicketCase
 class TestTicketSla(CswTicketCase):
     """Deadlines in working hours of the company calendar, paused while waiting on the owner."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # counted here on working hours, as a company may choose (complaints resolved within a
+        # working week); the shipped clock hours are tested in test_sla_time_basis
+        cls.env.ref("customer_service_warranty.sla_policy_complaint").write(
+            {"time_basis": "working", "resolve_hours": 40}
+        )
+        cls.env.ref("customer_service_warranty.sla_policy_repair_urgent").time_basis = "working"
+
     def test_shipped_targets_follow_the_manuals(self):
         complaint = self.ticket(ticket_type="complaint")
         self.assertEqual(complaint.sla_policy_id.response_hours, 24)
