@@ -25,6 +25,7 @@ SIZES = (5, 50)
 
 # the queries each hot path may take, whatever the number of records
 SLA_CRON_QUERIES = 39
+COMPLAINT_INTAKE_QUERIES = 45
 OVERDUE_CRON_QUERIES = 20
 CALLBACK_CRON_QUERIES = 31
 PERIODIC_PLANNER_QUERIES = 11
@@ -125,6 +126,22 @@ class TestPerformance(CswTicketCase):
             return work
 
         self.assertQueriesBounded(SLA_CRON_QUERIES, prepare)
+
+    def test_complaints_reach_the_manager_in_bounded_queries(self):
+        days = iter((7, 14, 21))
+
+        def prepare(size):
+            received = self.shanghai(2030, 2, next(days), 21, 14)
+
+            def work():
+                # an import of complaints: numbered, a to-do each for the CS manager, one notification
+                with freeze_time(received):
+                    tickets = self.tickets(size, received, ticket_type="complaint")
+                self.assertEqual(len(tickets.activity_ids.filtered(lambda a: a.user_id == self.manager)), size)
+
+            return work
+
+        self.assertQueriesBounded(COMPLAINT_INTAKE_QUERIES, prepare)
 
     def test_overdue_entry_cron_flags_any_number_of_orders_in_bounded_queries(self):
         days = iter(range(1, 28, 7))
