@@ -92,11 +92,9 @@ class CswSlaPolicy(models.Model):
         )
         if not tickets:
             return
-        Ticket = self.env["csw.ticket"]
-        self.env.add_to_compute(Ticket._fields["response_deadline"], tickets)
-        self.env.add_to_compute(Ticket._fields["resolve_deadline"], tickets)
-        self.env.add_to_compute(Ticket._fields["response_risk_date"], tickets)
-        self.env.add_to_compute(Ticket._fields["resolve_risk_date"], tickets)
+        # one _compute_deadlines for the set (the working hours read once), then its SLA state
+        for fname in ("response_deadline", "resolve_deadline", "response_risk_date", "resolve_risk_date"):
+            self.env.add_to_compute(tickets._fields[fname], tickets)
         tickets._refresh_sla_state()
 
     @api.model

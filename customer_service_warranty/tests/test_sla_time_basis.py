@@ -198,6 +198,28 @@ class TestSlaTimeBasis(CswTicketCase):
         # 8:00-12:00 and 13:00-17:00
         self.assertEqual(ticket.response_deadline, self.shanghai(2026, 11, 17, 17, 0))
 
+    def test_a_policy_change_recomputes_any_number_of_tickets_in_the_same_queries(self):
+        def change(xmlid, size):
+            policy = self.env.ref(f"customer_service_warranty.sla_policy_{xmlid}")
+            with freeze_time(self.shanghai(*MONDAY_NIGHT)):
+                tickets = self.env["csw.ticket"].create(
+                    [
+                        {"name": f"咨询{n}", "ticket_type": policy.ticket_type, "unit_id": self.unit.id}
+                        for n in range(size)
+                    ]
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time(self.shanghai(2026, 11, 17, 9, 0)):
+                policy.with_user(self.manager).write({"response_hours": 4})
+                self.env.flush_all()
+            self.assertEqual(set(tickets.mapped("response_deadline")), {self.shanghai(2026, 11, 17, 14, 0)})
+            return self.env.cr.sql_log_count - before
+
+        change("praise", 2)  # warms the caches
+        self.assertEqual(change("consultation", 3), change("suggestion", 30))
+
     # ------------------------------------------------------------------
     # The manager hears of complaints at once
     # ------------------------------------------------------------------
