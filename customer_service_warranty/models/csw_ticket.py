@@ -551,7 +551,7 @@ class CswTicket(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
         # in the name of the agent who took the call; the system's for the portal and the mail gateway
         user = self.env.user
-        author = user.partner_id if not user.share and user.email else self.env.ref("base.partner_root")
+        author = user.partner_id if not user.share and user.email else self.env.ref("base.partner_root").sudo()
         activities, bodies = [], {}
         for manager, tickets in complaints.grouped(lambda t: t.company_id.csw_cs_manager_id).items():
             # the manager reads the dates in their time zone and the messages in their language

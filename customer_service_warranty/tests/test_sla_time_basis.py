@@ -235,6 +235,16 @@ class TestSlaTimeBasis(CswTicketCase):
         self.assertIn(ticket.number, notification.body)
         self.assertIn(self.manager.name, ticket.message_ids[0].body)
 
+    def test_complaint_taken_by_an_agent_is_reported_in_their_name(self):
+        with freeze_time(self.shanghai(*MONDAY_NIGHT)):
+            ticket = (
+                self.env["csw.ticket"]
+                .with_user(self.center_agent)
+                .create({"name": "天花板滴水", "ticket_type": "complaint", "unit_id": self.unit.id})
+            )
+        self.assertEqual(self.manager_todos(ticket).date_deadline, date(2026, 11, 17))
+        self.assertEqual(self.manager_notifications().author_id, self.center_agent.partner_id)
+
     def test_complaint_by_email_reaches_the_manager_too(self):
         self.owner.email = "zhou.xiaoming@example.com"
         self.env.ref("customer_service_warranty.mail_alias_ticket").alias_defaults = "{'ticket_type': 'complaint'}"
