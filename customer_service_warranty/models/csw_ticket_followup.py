@@ -21,9 +21,14 @@ class CswTicket(models.Model):
     _inherit = "csw.ticket"
     _csw_protected_fields = {
         **CswTicketBase._csw_protected_fields,
+        "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
         "followup_escalated": _lt("the hourly check of overdue follow-ups"),
     }
 
+    origin_callback_id = fields.Many2one(
+        help="The callback this follow-up ticket (回访联系单) comes from: a problem the owner raised, "
+        "or a dissatisfied answer."
+    )
     followup_escalated = fields.Boolean(
         string="Follow-up Escalated",
         readonly=True,

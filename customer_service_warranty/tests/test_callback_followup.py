@@ -343,6 +343,10 @@ class TestDecorationPlan(CswFollowupCase):
         self.unit.write({"handover_date": date(2026, 11, 10), "decoration_completion_date": date(2026, 11, 20)})
         periodic = self.unit.callback_ids.filtered(lambda c: c.callback_type == "periodic").sorted("plan_index")
         self.assertEqual(periodic[0].scheduled_date.date(), date(2026, 12, 10))
+        # the estate becomes a decoration estate: its plan now counts from the completion notice
+        self.project.callback_plan_id = self.plan
+        self.assertEqual(periodic[0].scheduled_date.date(), date(2026, 12, 20))
+        self.assertEqual(len(self.unit.callback_ids.filtered(lambda c: c.callback_type == "periodic")), 16)
 
 
 @tagged("post_install", "-at_install")
