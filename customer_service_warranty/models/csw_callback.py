@@ -21,6 +21,7 @@ CALLBACK_TYPES = [
     ("periodic", "Periodic"),
     ("milestone", "Milestone"),
     ("care", "Holiday Care"),
+    ("construction", "Construction (Weekly)"),
 ]
 
 CALLBACK_RESULTS = [
@@ -44,6 +45,13 @@ CALLBACK_STATES = [("planned", "Planned"), ("done", "Called Back"), ("failed", "
 # After handover: monthly in the first year, quarterly in the second (16 callbacks).
 PERIODIC_MONTHS = (*range(1, 13), 15, 18, 21, 24)
 
+# Decoration works: a call every week from the start notice (开工通知单) until the completion
+# notice (完工通知单); while the completion is not known, at most this many weeks are planned.
+CONSTRUCTION_MAX_WEEKS = 26
+
+# a follow-up ticket (回访联系单) is finished in these states
+FOLLOWUP_DONE_STATES = ("resolved", "closed", "cancelled")
+
 
 class CswCallback(models.Model):
     """A callback (回访) to an owner: after a repair or a complaint, or on a plan after handover."""
@@ -61,14 +69,14 @@ class CswCallback(models.Model):
         "done_date": CALL_BUTTONS,
         "attempt_count": _lt("the Record Call and No Answer buttons"),
         "escalated": _lt("the hourly check of overdue callbacks"),
-        "followup_ticket_id": _lt("a dissatisfied answer recorded with Record Call"),
+        "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
         "satisfaction_score": _lt("the satisfaction recorded with the call"),
         # given when the callback is planned (from its repair order's list too), never moved:
         # the order would be left without its callback
         "repair_order_id": _lt("the repair order that planned it"),
         # a stored copy of the contract's subcontractor: a write here would change the contract
         "subcontractor_id": _lt("the repair order's responsible subcontract"),
-        "plan_index": _lt("the periodic plan after handover"),
+        "plan_index": _lt("the periodic plan after handover or the weekly plan of the decoration works"),
         "plan_line_id": _lt("the periodic plan after handover"),
     }
     _csw_creatable_fields = frozenset({"repair_order_id"})
@@ -130,7 +138,10 @@ class CswCallback(models.Model):
     subcontractor_id = fields.Many2one(
         related="repair_order_id.subcontractor_id", store=True, precompute=True, string="Responsible Unit"
     )
-    plan_index = fields.Integer(readonly=True, help="Position in the periodic plan after handover (1-16).")
+    plan_index = fields.Integer(
+        readonly=True,
+        help="Position in the periodic plan after handover (1-16), or week of the decoration works.",
+    )
     plan_line_id = fields.Many2one("csw.callback.plan.line", string="Plan Step", readonly=True, index="btree_not_null")
 
     # When and who
@@ -160,9 +171,11 @@ class CswCallback(models.Model):
         string="Satisfaction (1-5)",
     )
     comment = fields.Text(copy=False, help="What the owner said.")
+    # a callback may raise several follow-ups (one per problem the owner raised): this is the latest
     followup_ticket_id = fields.Many2one(
         "csw.ticket", string="Follow-up Ticket", readonly=True, copy=False, check_company=True, index="btree_not_null"
     )
+    followup_ticket_ids = fields.One2many("csw.ticket", "origin_callback_id", string="Follow-up Tickets")
     cancel_reason = fields.Char(copy=False)
 
     _sql_constraints = [
@@ -384,39 +397,142 @@ class CswCallback(models.Model):
         """The follow-up ticket (回访联系单) of a dissatisfied repair callback."""
         self.ensure_one()
         order = self.repair_order_id
-        company = self.company_id
         agent = order.user_id or self.user_id
         # written in the language of the agent who will work on it
         agent_env = self.with_context(lang=agent.lang or self.env.lang).env
+        return self._new_followup_ticket(
+            name=agent_env._("Callback follow-up: %(location)s", location=order.location or order.name),
+            problem=agent_env._(
+                "Repair order %(order)s: the owner is dissatisfied (%(satisfaction)s/5).",
+                order=order.name,
+                satisfaction=self.satisfaction,
+            ),
+            detail=self.comment or "",
+            user=agent,
+            deadline=now + timedelta(hours=self.company_id.csw_callback_followup_hours),
+            now=now,
+            location=order.location,
+        )
+
+    def _new_followup_ticket(self, name, problem, detail, user, deadline, now, location=False, ticket_type="repair"):
+        """Create the follow-up ticket (回访联系单) of this callback for ``user``, due at ``deadline``."""
+        self.ensure_one()
         return (
             self.env["csw.ticket"]
             .sudo()
             .create(
                 {
-                    "name": agent_env._("Callback follow-up: %(location)s", location=order.location or order.name),
-                    "ticket_type": "repair",
+                    "name": name,
+                    "ticket_type": ticket_type,
                     "channel": "callback",
                     "priority": "1",
                     "received_date": now,
                     "unit_id": self.unit_id.id,
                     "partner_id": self.partner_id.id,
-                    "company_id": company.id,
-                    "location": order.location,
-                    "user_id": agent.id,
-                    "date_deadline": now + timedelta(hours=company.csw_callback_followup_hours),
+                    "company_id": self.company_id.id,
+                    "location": location,
+                    "user_id": user.id,
+                    "date_deadline": deadline,
                     "origin_callback_id": self.id,
-                    "description": Markup("<p>%s</p><p>%s</p>")
-                    % (
-                        agent_env._(
-                            "Repair order %(order)s: the owner is dissatisfied (%(satisfaction)s/5).",
-                            order=order.name,
-                            satisfaction=self.satisfaction,
-                        ),
-                        self.comment or "",
-                    ),
+                    "description": Markup("<p>%s</p><p>%s</p>") % (problem, detail),
                 }
             )
         )
+
+    @api.model
+    def _default_followup_deadline(self, company):
+        return fields.Datetime.now() + timedelta(hours=company.csw_callback_followup_hours)
+
+    @workflow_action
+    def _raise_followup(self, problem, user, deadline, location=False, ticket_type="repair"):
+        """A problem the owner raised on this callback becomes a follow-up ticket (回访联系单).
+
+        Any callback may raise one (any type, satisfied or not, planned or already called),
+        except a cancelled one: ``user`` must fix ``problem`` by ``deadline`` (the hourly
+        check escalates it to the team leader after that). Several problems make several
+        follow-ups; ``followup_ticket_id`` is the latest.
+
+        :return: the follow-up ticket
+        :raise UserError: a cancelled callback, no problem, a deadline in the past, a
+            responsible person who is not an employee of the callback's company
+        """
+        self.ensure_one()
+        # what the user may change, they may follow up (a project agent: their estates)
+        self.check_access("write")
+        if self.state == "cancelled":
+            raise UserError(
+                self.env._(
+                    "Callback %(callback)s is cancelled: no follow-up can be raised from it.",
+                    callback=self.display_name,
+                )
+            )
+        problem = (problem or "").strip()
+        if not problem:
+            raise UserError(self.env._("Describe the problem the owner raised before raising a follow-up."))
+        now = fields.Datetime.now()
+        if not deadline or deadline <= now:
+            raise UserError(
+                self.env._(
+                    "The deadline of the follow-up (%(deadline)s) must be in the future.",
+                    deadline=fields.Datetime.to_string(deadline) if deadline else "-",
+                )
+            )
+        if not user or user.share or self.company_id not in user.company_ids:
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot be responsible for the follow-up: choose an employee of %(company)s.",
+                    user=user.name or "-",
+                    company=self.company_id.name,
+                )
+            )
+        # written in the language of the person responsible for it
+        user_env = self.with_context(lang=user.lang or self.env.lang).env
+        types = dict(self._fields["callback_type"]._description_selection(user_env))
+        ticket = self._new_followup_ticket(
+            name=user_env._("Callback follow-up: %(problem)s", problem=problem.splitlines()[0][:80]),
+            problem=user_env._(
+                "Raised at the %(type)s callback of %(date)s by %(agent)s.",
+                type=types[self.callback_type],
+                date=fields.Datetime.to_string(self.done_date or self.scheduled_date),
+                agent=self.env.user.name,
+            ),
+            detail=problem,
+            user=user,
+            deadline=deadline,
+            now=now,
+            location=location,
+            ticket_type=ticket_type,
+        )
+        self.sudo().followup_ticket_id = ticket
+        self.message_post(
+            body=self.env._(
+                "Follow-up %(ticket)s raised for %(user)s, due %(deadline)s.",
+                ticket=ticket.number,
+                user=user.name,
+                deadline=fields.Datetime.to_string(deadline),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return ticket
+
+    def action_raise_followup(self):
+        """Open the form of a follow-up (回访联系单) for a problem the owner raised."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Raise Follow-up"),
+            "res_model": "csw.callback.followup.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_callback_id": self.id},
+        }
+
+    def action_view_followups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_ticket_action")
+        action["domain"] = [("origin_callback_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     @workflow_action
     def action_cancel(self):
@@ -446,7 +562,18 @@ class CswCallback(models.Model):
 
     @api.model
     def _plan_after_repairs(self, orders):
-        """A repair callback for each completed order, due ``csw_callback_repair_hours`` after it."""
+        """A repair callback for each completed order, due ``csw_callback_repair_hours`` after it.
+
+        The hours count from the completion, or from the order's creation when the company
+        says so (``csw_callback_repair_from``, seed 003: within 24 h of the work order); the
+        deadline is never before the completion, when the callback becomes possible.
+        """
+
+        def deadline(order):
+            company = order.company_id
+            start = order.create_date if company.csw_callback_repair_from == "created" else order.done_date
+            return max(start + timedelta(hours=company.csw_callback_repair_hours), order.done_date)
+
         return create_batched(
             self._planner(),
             [
@@ -455,7 +582,7 @@ class CswCallback(models.Model):
                     "repair_order_id": order.id,
                     "ticket_id": order.ticket_id.id,
                     "scheduled_date": order.done_date,
-                    "deadline": order.done_date + timedelta(hours=order.company_id.csw_callback_repair_hours),
+                    "deadline": deadline(order),
                     "user_id": self._agent_for(order.project_id, order.ticket_id.user_id or order.user_id).id,
                 }
                 for order in orders
@@ -485,14 +612,43 @@ class CswCallback(models.Model):
 
     @api.model
     def _plan_periodic(self, units):
-        """The periodic plan after handover: 12 monthly then 4 quarterly callbacks per unit."""
+        """The periodic plan: 12 monthly then 4 quarterly callbacks per unit.
+
+        Counted from the handover, or for the units of a decoration estate from the
+        completion notice (完工通知单) of their works.
+        """
         schedule = {}
-        for unit in units.filtered("handover_date"):
+        for unit in units:
+            origin = unit._periodic_plan_start()
+            if not origin:
+                continue
             window = unit.company_id.csw_callback_window_days
             for index, months in enumerate(PERIODIC_MONTHS, start=1):
-                start = datetime.combine(unit.handover_date + relativedelta(months=months), time.min)
+                start = datetime.combine(origin + relativedelta(months=months), time.min)
                 schedule[unit, index] = (start, start + timedelta(days=window), {"plan_index": index})
         return self._sync_schedule(units, "periodic", "plan_index", schedule)
+
+    @api.model
+    def _plan_construction(self, units):
+        """Weekly callbacks during decoration works: from the start notice until the completion notice.
+
+        Week 1 is a week after the start notice; a call on or after the completion notice
+        is not planned (the completion starts the periodic plan). While the completion is
+        not known, ``CONSTRUCTION_MAX_WEEKS`` weeks are planned; entering it removes the
+        calls planned after it.
+        """
+        schedule = {}
+        for unit in units.filtered("start_notice_date"):
+            end = unit.decoration_completion_date or unit.start_notice_date + timedelta(
+                weeks=CONSTRUCTION_MAX_WEEKS + 1
+            )
+            window = min(unit.company_id.csw_callback_window_days, 7)
+            week, day = 1, unit.start_notice_date + timedelta(weeks=1)
+            while day < end:
+                start = datetime.combine(day, time.min)
+                schedule[unit, week] = (start, start + timedelta(days=window), {"plan_index": week})
+                week, day = week + 1, day + timedelta(weeks=1)
+        return self._sync_schedule(units, "construction", "plan_index", schedule)
 
     @api.model
     def _plan_milestones(self, units):

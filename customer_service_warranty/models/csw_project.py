@@ -182,6 +182,13 @@ class CswProject(models.Model):
                 domain.append(("handover_date", "<", project.completion_date))
             self.env["csw.unit"].search(domain, limit=1)._check_handover_date()
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "callback_plan_id" in vals:
+            # a decoration estate counts the periodic plan from the completion notice, others from handover
+            self.env["csw.callback"]._plan_periodic(self.unit_ids)
+        return result
+
     def action_view_units(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")

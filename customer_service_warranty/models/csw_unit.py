@@ -7,6 +7,9 @@ from . import warranty_clock
 from .csw_callback_plan import MILESTONE_FIELDS
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
+# dates that plan callbacks
+PLANNING_FIELDS = ("handover_date", "start_notice_date", *MILESTONE_FIELDS.values())
+
 
 class CswUnit(models.Model):
     """A unit (房屋 / 户) of an estate, named as owners write it: 楼栋-单元-房号."""
@@ -78,9 +81,20 @@ class CswUnit(models.Model):
 
     # Decoration milestones: a callback plan of the estate calls the owner after each
     project_callback_plan_id = fields.Many2one(related="project_id.callback_plan_id")
+    start_notice_date = fields.Date(
+        string="Start Notice",
+        tracking=True,
+        help="Date of the works department's start notice (开工通知单): the owner is called every week "
+        "from then until the completion notice.",
+    )
     material_entry_date = fields.Date(string="Material Entry", tracking=True)
     mid_inspection_date = fields.Date(string="Mid-term Inspection", tracking=True)
-    decoration_completion_date = fields.Date(string="Decoration Completion", tracking=True)
+    decoration_completion_date = fields.Date(
+        string="Decoration Completion",
+        tracking=True,
+        help="Date of the completion notice (完工通知单): in a decoration estate, the monthly then "
+        "quarterly callbacks count from it instead of the handover.",
+    )
 
     _sql_constraints = [
         ("name_project_uniq", "UNIQUE(project_id, name)", "This unit already exists in the estate."),
@@ -136,27 +150,51 @@ class CswUnit(models.Model):
     def create(self, vals_list):
         units = super().create(vals_list)
         # the handover date may come from the estate: plan on what was stored
-        units._plan_callbacks(["handover_date", *MILESTONE_FIELDS.values()])
+        units._plan_callbacks(PLANNING_FIELDS)
         return units
 
     def write(self, vals):
         result = super().write(vals)
-        self._plan_callbacks([name for name in ("handover_date", *MILESTONE_FIELDS.values()) if name in vals])
+        self._plan_callbacks([name for name in PLANNING_FIELDS if name in vals])
         return result
 
     def _plan_callbacks(self, changed_fields):
         """Plan, or re-plan, the callbacks that follow from the dates in ``changed_fields``."""
         Callback = self.env["csw.callback"]
-        if "handover_date" in changed_fields:
+        if "handover_date" in changed_fields or "decoration_completion_date" in changed_fields:
             Callback._plan_periodic(self)
         if any(name in changed_fields for name in MILESTONE_FIELDS.values()):
             Callback._plan_milestones(self)
+        if "start_notice_date" in changed_fields or "decoration_completion_date" in changed_fields:
+            Callback._plan_construction(self)
+
+    def _periodic_plan_start(self):
+        """The day the periodic callbacks count from: the handover, or in a decoration estate
+        (an estate with a callback plan) the completion notice of the unit's works."""
+        self.ensure_one()
+        if self.project_id.callback_plan_id:
+            return self.decoration_completion_date
+        return self.handover_date
 
     def _format_coverage(self, end, coverage):
         if end is None:
             return self.env._("not started")
         label = self.env._("expired") if coverage == warranty_clock.EXPIRED else ""
         return f"{fields.Date.to_string(end)} {label}".strip()
+
+    @api.constrains("start_notice_date", "decoration_completion_date")
+    def _check_decoration_dates(self):
+        for unit in self.filtered(lambda u: u.start_notice_date and u.decoration_completion_date):
+            if unit.decoration_completion_date < unit.start_notice_date:
+                raise ValidationError(
+                    self.env._(
+                        "Unit %(unit)s: the works cannot be completed on %(completion)s, "
+                        "before their start notice of %(start)s.",
+                        unit=unit.name,
+                        completion=unit.decoration_completion_date,
+                        start=unit.start_notice_date,
+                    )
+                )
 
     @api.constrains("handover_date", "project_id")
     def _check_handover_date(self):

@@ -68,6 +68,14 @@ class ResCompany(models.Model):
         default=24,
         help="The owner is called back within this many hours of a completed repair.",
     )
+    csw_callback_repair_from = fields.Selection(
+        [("done", "From completion"), ("created", "From the order's creation")],
+        string="Repair Callback Counted",
+        default="done",
+        required=True,
+        help="The repair callback's hours count from the completed repair, or from the creation "
+        "of the repair order (seed 003: within 24 hours of the work order).",
+    )
     csw_callback_complaint_hours = fields.Integer(
         string="Complaint Callback Within (Hours)",
         default=24,
@@ -91,7 +99,8 @@ class ResCompany(models.Model):
     csw_callback_followup_hours = fields.Integer(
         string="Follow-up Ticket Deadline (Hours)",
         default=48,
-        help="Deadline of the follow-up ticket (回访联系单) raised when an owner is dissatisfied.",
+        help="Default deadline of a follow-up ticket (回访联系单) raised at a callback: a dissatisfied "
+        "owner, or a problem the owner raised.",
     )
 
     csw_portal_upload_limit_mb = fields.Integer(

@@ -22,6 +22,7 @@ class ResConfigSettings(models.TransientModel):
     csw_assessment_gm_points = fields.Integer(related="company_id.csw_assessment_gm_points", readonly=False)
     csw_assessment_gm_amount = fields.Float(related="company_id.csw_assessment_gm_amount", readonly=False)
     csw_callback_repair_hours = fields.Integer(related="company_id.csw_callback_repair_hours", readonly=False)
+    csw_callback_repair_from = fields.Selection(related="company_id.csw_callback_repair_from", readonly=False)
     csw_callback_complaint_hours = fields.Integer(related="company_id.csw_callback_complaint_hours", readonly=False)
     csw_callback_window_days = fields.Integer(related="company_id.csw_callback_window_days", readonly=False)
     csw_callback_max_attempts = fields.Integer(related="company_id.csw_callback_max_attempts", readonly=False)

@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_callback
+from . import test_callback_followup
 from . import test_deduction
 from . import test_defect_category
 from . import test_hostile_input

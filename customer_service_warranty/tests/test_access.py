@@ -22,6 +22,7 @@ ACCESS_MATRIX = {
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.deduction": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.callback": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
+    "csw.callback.followup.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.callback.plan": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.plan.line": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.report": ("", "", "", "r", "r", "r", "r"),
