@@ -1,1 +1,2 @@
 from . import csw_inspection_wizard
+from . import csw_emergency_repair_wizard
