@@ -285,7 +285,7 @@ class TestEmergencyRepair(CswRepairCase):
         order = self.emergency()
         with freeze_time(self.NOW):
             action = order.with_user(self.project_agent).action_open_emergency_wizard()
-            wizard = Form(self.env[action["res_model"]].with_user(self.project_agent).with_context(action["context"]))
+            wizard = Form(self.env[action["res_model"]].with_user(self.project_agent).with_context(**action["context"]))
             wizard.entry_date = datetime(2026, 11, 20, 22, 0)
             wizard.done_date = datetime(2026, 11, 20, 23, 45)
             wizard.completion_note = "更换爆裂水管"
