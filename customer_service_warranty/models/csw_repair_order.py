@@ -1,5 +1,4 @@
 import base64
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -211,12 +210,15 @@ class CswRepairOrder(models.Model):
     )
     done_deadline = fields.Datetime(
         string="Completion Deadline",
-        readonly=True,
+        compute="_compute_done_deadline",
+        store=True,
+        precompute=True,
         copy=False,
         tracking=True,
         index=True,
         help="When the repair must be finished: the entry deadline + the contract's repair time limit "
-        "(维修期限), set when the team is notified and printed on the notice.",
+        "(维修期限, calendar days), set when the team is notified and printed on the notice; it follows "
+        "an entry deadline agreed later.",
     )
     notice_attachment_id = fields.Many2one("ir.attachment", string="Notice", readonly=True, copy=False)
     entry_date = fields.Datetime(readonly=True, copy=False)
@@ -399,6 +401,19 @@ class CswRepairOrder(models.Model):
                 hours = (subcontract.emergency_entry_hours or 2) if order.is_emergency else subcontract.entry_hours
                 order.entry_deadline = order.notify_date + timedelta(hours=hours or 48)
 
+    # the contract's repair days are read when the entry deadline is set (at the notice), and not
+    # followed afterwards: a change of the contract does not move the deadlines already given
+    @api.depends("entry_deadline")
+    def _compute_done_deadline(self):
+        """The completion deadline: the entry deadline + the contract's repair time limit (days).
+
+        Counted from the entry deadline, not the actual entry: the team knows it from the notice,
+        and a team that never comes has one too.
+        """
+        for order in self:
+            days = order.subcontract_id.repair_days or order.company_id.csw_repair_days or 3
+            order.done_deadline = order.entry_deadline and order.entry_deadline + timedelta(days=days)
+
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
@@ -517,25 +532,10 @@ class CswRepairOrder(models.Model):
                 "notify_date": now,
                 "is_overdue": False,
                 "overdue_kind": False,
-                "done_deadline": False,
             }
         )
-        self._set_done_deadline()
         for subcontract, orders in self.grouped("subcontract_id").items():
             orders._send_notice(subcontract)
-
-    def _set_done_deadline(self):
-        """The completion deadline: the entry deadline + the contract's repair time limit (days).
-
-        Counted from the entry deadline, not the actual entry: the team knows it from the notice,
-        and a team that never comes has one too. One write per distinct deadline.
-        """
-        by_deadline = defaultdict(lambda: self.browse())
-        for order in self:
-            days = order.subcontract_id.repair_days or self.env.company.csw_repair_days or 3
-            by_deadline[order.entry_deadline + timedelta(days=days)] |= order
-        for deadline, orders in by_deadline.items():
-            orders.write({"done_deadline": deadline})
 
     def _check_notice_ready(self):
         for order in self:
@@ -812,7 +812,6 @@ class CswRepairOrder(models.Model):
                 "overdue_kind": False,
             }
         )
-        self._set_done_deadline()
         for subcontract, orders in self.grouped("subcontract_id").items():
             orders._send_notice(subcontract)
         self.env["csw.callback"]._plan_after_repairs(self)

@@ -32,6 +32,12 @@ class TestCompletionDeadline(CswRepairCase):
         self.assertEqual(order.entry_deadline, NOTIFIED + timedelta(hours=24))
         self.assertEqual(order.done_deadline, NOTIFIED + timedelta(hours=24) + timedelta(days=3))
         self.assertIn("repair done by", order.message_ids[0].body)
+        # a later change of the contract does not move the deadline given; an agreed entry deadline does
+        self.subcontract.repair_days = 10
+        self.assertEqual(order.done_deadline, NOTIFIED + timedelta(days=4))
+        self.subcontract.repair_days = 3
+        order.with_user(self.project_agent).entry_deadline = NOTIFIED + timedelta(hours=48)
+        self.assertEqual(order.done_deadline, NOTIFIED + timedelta(days=5))
         self.tile_subcontract.repair_days = 5
         tiles = self.notified(category_id=self.category("decoration_wall_tile").id)
         self.assertEqual(tiles.done_deadline, NOTIFIED + timedelta(hours=48) + timedelta(days=5))
