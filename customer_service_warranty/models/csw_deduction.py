@@ -130,6 +130,8 @@ class CswDeduction(models.Model):
     )
     compensation_amount = fields.Monetary(
         string="Owner Compensation",
+        help="Proposed from the repair orders: each one's compensation, or its loss estimate while none "
+        "is entered; may be typed.",
         compute="_compute_amounts",
         store=True,
         readonly=False,
@@ -207,11 +209,15 @@ class CswDeduction(models.Model):
             deduction.location = "; ".join(dict.fromkeys(order.location for order in orders if order.location))
             deduction.notify_method = orders[0].notify_method
 
-    @api.depends("repair_order_ids.substitute_cost", "repair_order_ids.compensation_amount")
+    @api.depends(
+        "repair_order_ids.substitute_cost", "repair_order_ids.compensation_amount", "repair_order_ids.loss_estimate"
+    )
     def _compute_amounts(self):
         for deduction in self.filtered(lambda d: d.state == "draft"):
-            deduction.substitute_cost = sum(deduction.repair_order_ids.mapped("substitute_cost"))
-            deduction.compensation_amount = sum(deduction.repair_order_ids.mapped("compensation_amount"))
+            orders = deduction.repair_order_ids
+            deduction.substitute_cost = sum(orders.mapped("substitute_cost"))
+            # an order's compensation once entered, its loss estimate (损失预估) until then
+            deduction.compensation_amount = sum(order.compensation_amount or order.loss_estimate for order in orders)
 
     @api.depends("substitute_cost", "subcontract_id.agency_fee_percent")
     def _compute_agency_fee_amount(self):

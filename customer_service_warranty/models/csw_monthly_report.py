@@ -20,6 +20,8 @@ COUNTS = (
     "repair_count",
     "repair_done_count",
     "overdue_entry_count",
+    "done_due_count",
+    "done_on_time_count",
     "substitute_count",
     "deduction_count",
     "callback_completed_count",
@@ -29,7 +31,7 @@ COUNTS = (
     "assessment_count",
     "assessment_points",
 )
-AMOUNTS = ("deduction_total", "compensation_total", "assessment_amount", "satisfaction_total")
+AMOUNTS = ("deduction_total", "compensation_total", "loss_estimate_total", "assessment_amount", "satisfaction_total")
 CALLBACK_TARGET = 99.0
 
 
@@ -38,6 +40,7 @@ def rates_of(counts):
     return {
         "response_on_time_rate": share(counts["response_on_time_count"], counts["response_decided_count"]),
         "resolve_on_time_rate": share(counts["resolved_on_time_count"], counts["resolved_count"]),
+        "done_on_time_rate": share(counts["done_on_time_count"], counts["done_due_count"]),
         "callback_rate": share(counts["callback_done_count"], counts["callback_completed_count"]),
         "satisfaction_avg": counts["satisfaction_total"] / counts["rated_count"] if counts["rated_count"] else 0.0,
     }
@@ -79,6 +82,16 @@ class CswMonthlyReport(models.Model):
     repair_count = fields.Integer(string="Repairs Reported", readonly=True)
     repair_done_count = fields.Integer(string="Repairs Completed", readonly=True)
     overdue_entry_count = fields.Integer(string="Overdue Entries", readonly=True)
+    done_due_count = fields.Integer(
+        string="Completions Due", readonly=True, help="Repairs completed in the month that had a completion deadline."
+    )
+    done_on_time_count = fields.Integer(string="Completed in Time", readonly=True)
+    done_on_time_rate = fields.Float(
+        string="On-time Completion (%)", compute="_compute_rates", store=True, aggregator="avg"
+    )
+    loss_estimate_total = fields.Monetary(
+        string="Loss Estimate", readonly=True, help="The owners' estimated losses (损失预估) of the repairs reported."
+    )
     substitute_count = fields.Integer(string="Substitute Repairs", readonly=True)
     deduction_count = fields.Integer(string="Deductions Posted", readonly=True)
     deduction_total = fields.Monetary(string="Deducted", readonly=True)
@@ -113,6 +126,8 @@ class CswMonthlyReport(models.Model):
         "response_on_time_count",
         "resolved_count",
         "resolved_on_time_count",
+        "done_due_count",
+        "done_on_time_count",
         "callback_completed_count",
         "callback_done_count",
         "rated_count",
@@ -192,14 +207,25 @@ class CswMonthlyReport(models.Model):
             ("report_date", "<", next_month),
             ("state", "!=", "cancelled"),
         ]
-        for project, substitute, count in Order._read_group(reported, ["project_id", "is_substitute"], ["__count"]):
+        for project, substitute, count, loss in Order._read_group(
+            reported, ["project_id", "is_substitute"], ["__count", "loss_estimate:sum"]
+        ):
             figures[project]["repair_count"] += count
+            figures[project]["loss_estimate_total"] += loss
             if substitute:
                 figures[project]["substitute_count"] += count
         for project, count in Order._read_group(
             [*estates, ("done_date", ">=", start), ("done_date", "<", end)], ["project_id"], ["__count"]
         ):
             figures[project]["repair_done_count"] = count
+        for project, late, count in Order._read_group(
+            [*estates, ("done_date", ">=", start), ("done_date", "<", end), ("done_deadline", "!=", False)],
+            ["project_id", "done_late"],
+            ["__count"],
+        ):
+            figures[project]["done_due_count"] += count
+            if not late:
+                figures[project]["done_on_time_count"] += count
         for project, count in Order._read_group(
             [*estates, ("notify_date", ">=", start), ("notify_date", "<", end), ("entry_late", "=", True)],
             ["project_id"],

@@ -1,6 +1,7 @@
 import base64
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
@@ -48,6 +49,15 @@ NOTIFY_METHODS = [
     ("email", "E-mail"),
 ]
 
+# which deadline the team missed (the overdue check flags each once)
+OVERDUE_KINDS = [
+    ("entry", "Entry"),
+    ("done", "Completion"),
+]
+
+# ticket priorities whose repairs are emergencies by default: urgent 紧急, major incident 重大
+EMERGENCY_PRIORITIES = ("2", "3")
+
 AGENT = "customer_service_warranty.group_csw_project_agent"
 
 _lt = LazyTranslate(__name__)
@@ -75,12 +85,18 @@ class CswRepairOrder(models.Model):
         "state_rank": STATE_BUTTONS,
         "notify_date": _lt("the Notify Team button"),
         "notice_attachment_id": _lt("the Notify Team button"),
-        "entry_date": _lt("the Team On Site button (or the team's confirmation on the portal)"),
-        "done_date": _lt("the Mark Done button"),
+        "entry_date": _lt(
+            "the Team On Site button (or the team's confirmation on the portal, or Record Emergency Repair)"
+        ),
+        "done_date": _lt("the Mark Done button (or Record Emergency Repair, for a repair done first)"),
+        "done_deadline": _lt("the Notify Team button (the contract's repair time limit)"),
+        "emergency_documented": _lt("the Record Emergency Repair button"),
         "verified_date": _lt("the Verify button"),
         "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
         "is_overdue": OVERDUE_CHECK,
         "entry_late": OVERDUE_CHECK,
+        "overdue_kind": OVERDUE_CHECK,
+        "done_late": OVERDUE_CHECK,
         "is_substitute": _lt("the Substitute Repair button"),
         "deduction_id": _lt("the Substitute Repair button"),
         "coverage": CLOCKS,
@@ -164,6 +180,23 @@ class CswRepairOrder(models.Model):
         related="subcontract_id.partner_id", store=True, precompute=True, index=True, string="Responsible Unit"
     )
     notify_method = fields.Selection(NOTIFY_METHODS, default="email", tracking=True)
+    is_emergency = fields.Boolean(
+        string="Emergency",
+        compute="_compute_is_emergency",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="An emergency repair (紧急维修): the team gets the contract's emergency entry time, and the "
+        "repair may be done first and documented after (先维修, 再补办派工手续). Set for the repairs of "
+        "an urgent or major-incident ticket; changes only while the order is draft.",
+    )
+    emergency_documented = fields.Boolean(
+        string="Documented After Repair",
+        readonly=True,
+        copy=False,
+        help="An emergency repaired first: its times were recorded and its notice issued afterwards (补办派工).",
+    )
     notify_date = fields.Datetime(readonly=True, copy=False, tracking=True, index="btree_not_null")
     entry_deadline = fields.Datetime(
         compute="_compute_entry_deadline",
@@ -175,7 +208,18 @@ class CswRepairOrder(models.Model):
         index=True,
         help="When the team must be on site (明确进场维修时间): notice + the contract's entry time.",
     )
-    done_deadline = fields.Datetime(copy=False)
+    done_deadline = fields.Datetime(
+        string="Completion Deadline",
+        compute="_compute_done_deadline",
+        store=True,
+        precompute=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="When the repair must be finished: the entry deadline + the contract's repair time limit "
+        "(维修期限, calendar days), set when the team is notified and printed on the notice; it follows "
+        "an entry deadline agreed later.",
+    )
     notice_attachment_id = fields.Many2one("ir.attachment", string="Notice", readonly=True, copy=False)
     entry_date = fields.Datetime(readonly=True, copy=False)
     done_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
@@ -190,7 +234,19 @@ class CswRepairOrder(models.Model):
         compute="_compute_state_rank", store=True, precompute=True, help="Orders waiting for the team first."
     )
     is_overdue = fields.Boolean(
-        string="Entry Overdue", readonly=True, copy=False, index=True, help="The team did not come on site in time."
+        string="Team Overdue",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The team did not come on site by its entry deadline, or did not finish by its completion "
+        "deadline: a substitute repair is proposed.",
+    )
+    overdue_kind = fields.Selection(
+        OVERDUE_KINDS,
+        string="Deadline Missed",
+        readonly=True,
+        copy=False,
+        help="The last deadline the team missed: entry or completion.",
     )
     entry_late = fields.Boolean(
         string="Late Entry",
@@ -200,13 +256,25 @@ class CswRepairOrder(models.Model):
         index=True,
         help="The team came on site after its deadline, or has not come and is overdue.",
     )
+    done_late = fields.Boolean(
+        string="Late Completion",
+        compute="_compute_done_late",
+        store=True,
+        precompute=True,
+        index=True,
+        help="The team finished after its completion deadline, or has not finished and is overdue.",
+    )
     reopen_count = fields.Integer(readonly=True, copy=False)
     callback_ids = fields.One2many("csw.callback", "repair_order_id", string="Callbacks")
     callback_count = fields.Integer(compute="_compute_callback_count")
 
     # Money
     # money is for the customer-service team only: owners and teams see their orders on the portal
-    loss_estimate = fields.Monetary(help="Estimated loss of the owner (损失预估).", groups=AGENT)
+    loss_estimate = fields.Monetary(
+        help="Estimated loss of the owner (损失预估): the compensation proposed on the deduction while "
+        "no compensation is entered.",
+        groups=AGENT,
+    )
     compensation_amount = fields.Monetary(string="Compensation", help="Paid to the owner (赔付).", groups=AGENT)
     is_substitute = fields.Boolean(string="Substitute Repair", readonly=True, copy=False, tracking=True)
     substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True, groups=AGENT)
@@ -227,12 +295,27 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    @api.depends("is_overdue", "entry_date", "entry_deadline")
+    @api.depends("is_overdue", "overdue_kind", "entry_date", "entry_deadline")
     def _compute_entry_late(self):
         for order in self:
-            order.entry_late = order.is_overdue or bool(
+            # flagged for its entry (orders flagged before the completion deadline existed have no kind)
+            flagged = order.is_overdue and order.overdue_kind != "done"
+            order.entry_late = flagged or bool(
                 order.entry_date and order.entry_deadline and order.entry_date > order.entry_deadline
             )
+
+    @api.depends("overdue_kind", "done_date", "done_deadline")
+    def _compute_done_late(self):
+        for order in self:
+            order.done_late = order.overdue_kind == "done" or bool(
+                order.done_date and order.done_deadline and order.done_date > order.done_deadline
+            )
+
+    @api.depends("ticket_id")
+    def _compute_is_emergency(self):
+        # the notice gave the team its entry time: the flag follows the ticket while draft only
+        for order in self.filtered(lambda o: o.state == "draft"):
+            order.is_emergency = order.ticket_id.priority in EMERGENCY_PRIORITIES
 
     @api.depends("state")
     def _compute_state_rank(self):
@@ -310,11 +393,26 @@ class CswRepairOrder(models.Model):
         for order in self:
             order.callback_count = counts.get(order, 0)
 
-    @api.depends("notify_date", "subcontract_id.entry_hours")
+    @api.depends("notify_date", "is_emergency", "subcontract_id.entry_hours", "subcontract_id.emergency_entry_hours")
     def _compute_entry_deadline(self):
         for order in self:
             if order.notify_date:
-                order.entry_deadline = order.notify_date + timedelta(hours=order.subcontract_id.entry_hours or 48)
+                subcontract = order.subcontract_id
+                hours = (subcontract.emergency_entry_hours or 2) if order.is_emergency else subcontract.entry_hours
+                order.entry_deadline = order.notify_date + timedelta(hours=hours or 48)
+
+    # the contract's repair days are read when the entry deadline is set (at the notice), and not
+    # followed afterwards: a change of the contract does not move the deadlines already given
+    @api.depends("entry_deadline")
+    def _compute_done_deadline(self):
+        """The completion deadline: the entry deadline + the contract's repair time limit (days).
+
+        Counted from the entry deadline, not the actual entry: the team knows it from the notice,
+        and a team that never comes has one too.
+        """
+        for order in self:
+            days = order.subcontract_id.repair_days or order.company_id.csw_repair_days or 3
+            order.done_deadline = order.entry_deadline and order.entry_deadline + timedelta(days=days)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -387,6 +485,16 @@ class CswRepairOrder(models.Model):
                             field=self._fields[fname]._description_string(self.env),
                         )
                     )
+        if "is_emergency" in vals:
+            notified = self.filtered(lambda o: o.state != "draft")
+            if notified and not notified._csw_unchanged("is_emergency", vals["is_emergency"]):
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s was already notified with its entry time: it can be marked "
+                        "an emergency or not only while draft.",
+                        order=notified[:1].name,
+                    )
+                )
         if vals.get("subcontract_id"):
             subcontract = self.env["csw.subcontract"].sudo().browse(vals["subcontract_id"]).exists()
             wrong = self.filtered(lambda o: o.project_id != subcontract.project_id)
@@ -416,6 +524,20 @@ class CswRepairOrder(models.Model):
         return True
 
     def _send_notices(self):
+        self._check_notice_ready()
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "state": "notified",
+                "notify_date": now,
+                "is_overdue": False,
+                "overdue_kind": False,
+            }
+        )
+        for subcontract, orders in self.grouped("subcontract_id").items():
+            orders._send_notice(subcontract)
+
+    def _check_notice_ready(self):
         for order in self:
             missing = [
                 label
@@ -434,10 +556,6 @@ class CswRepairOrder(models.Model):
                         missing=", ".join(missing),
                     )
                 )
-        now = fields.Datetime.now()
-        self.write({"state": "notified", "notify_date": now, "is_overdue": False})
-        for subcontract, orders in self.grouped("subcontract_id").items():
-            orders._send_notice(subcontract)
 
     def _send_notice(self, subcontract):
         """One notice to ``subcontract`` for all of ``self``: a PDF, e-mailed when the method says so."""
@@ -486,15 +604,27 @@ class CswRepairOrder(models.Model):
                     "res_id": first.id,
                 }
             )
+        methods = dict(self._fields["notify_method"]._description_selection(self.env))
         bodies = {
             order.id: Markup("<p>%s</p>")
-            % self.env._(
-                "Notice sent to %(team)s (%(method)s): be on site by %(deadline)s.",
-                team=team.display_name,
-                method=dict(order._fields["notify_method"]._description_selection(self.env)).get(
-                    order.notify_method, ""
-                ),
-                deadline=fields.Datetime.to_string(order.entry_deadline),
+            % (
+                self.env._(
+                    "Notice issued after the emergency repair (补办派工) to %(team)s (%(method)s): "
+                    "on site at %(entry)s, done at %(done)s.",
+                    team=team.display_name,
+                    method=methods.get(order.notify_method, ""),
+                    entry=fields.Datetime.to_string(order.entry_date),
+                    done=fields.Datetime.to_string(order.done_date),
+                )
+                if order.emergency_documented
+                else self.env._(
+                    "Notice sent to %(team)s (%(method)s): be on site by %(deadline)s, "
+                    "repair done by %(done_deadline)s.",
+                    team=team.display_name,
+                    method=methods.get(order.notify_method, ""),
+                    deadline=fields.Datetime.to_string(order.entry_deadline),
+                    done_deadline=fields.Datetime.to_string(order.done_deadline),
+                )
             )
             for order in self
         }
@@ -557,7 +687,7 @@ class CswRepairOrder(models.Model):
         self._check_state_in(("done", "verified"), self.env._("reopened"))
         for order in self:
             order.reopen_count += 1
-        self.write({"done_date": False, "verified_date": False, "entry_date": False})
+        self.write({"done_date": False, "verified_date": False, "entry_date": False, "emergency_documented": False})
         self._send_notices()
         return True
 
@@ -599,7 +729,7 @@ class CswRepairOrder(models.Model):
                 deduction = Deduction.create(
                     {
                         "subcontract_id": subcontract.id,
-                        "reason": "refused_repair" if any(orders.mapped("is_overdue")) else "incapable",
+                        "reason": self._deduction_reason(orders),
                     }
                 )
             orders.write({"is_substitute": True, "deduction_id": deduction.id})
@@ -607,6 +737,104 @@ class CswRepairOrder(models.Model):
             {"state": "in_progress", "entry_date": fields.Datetime.now()}
         )
         return True
+
+    @api.model
+    def _deduction_reason(self, orders):
+        """The seed's reason of a new deduction: a team that did not come refused the repair, one that
+        did not finish in time was too slow, otherwise it could not do it."""
+        kinds = set(orders.filtered("is_overdue").mapped("overdue_kind"))
+        if kinds - {"done"}:
+            return "refused_repair"
+        return "slow_progress" if kinds else "incapable"
+
+    @workflow_action
+    def action_record_emergency(self, entry_date, done_date):
+        """An emergency repaired first, documented after (先维修, 再补办派工手续).
+
+        The agent records when the team came and finished; the order is done with those times,
+        its notice is issued now, marked as issued after the repair, and the owner's callback is
+        planned from the recorded completion. Refused for times in the future, a completion
+        before the entry, an entry before the day the defect was reported, an order that is not
+        an emergency or not draft.
+        """
+        if not self.env.su and (self.env.user.share or not self.env.user.has_group(AGENT)):
+            raise UserError(self.env._("Only the customer-service team can record an emergency repair."))
+        self._check_state_in(("draft",), self.env._("documented as an emergency repaired first"))
+        entry_date = fields.Datetime.to_datetime(entry_date)
+        done_date = fields.Datetime.to_datetime(done_date)
+        if not entry_date or not done_date:
+            raise UserError(self.env._("Enter when the team came on site and when it finished the repair."))
+        now = fields.Datetime.now()
+        if entry_date > now or done_date > now:
+            raise ValidationError(
+                self.env._(
+                    "An emergency repair is recorded as it happened: its entry and completion times cannot "
+                    "be in the future (now: %(now)s).",
+                    now=fields.Datetime.to_string(now),
+                )
+            )
+        if done_date < entry_date:
+            raise ValidationError(self.env._("The repair cannot be finished before the team came on site."))
+        for order in self:
+            if not order.is_emergency:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s is not an emergency: notify its team and let it come on site. "
+                        "Only an emergency may be repaired first and documented after.",
+                        order=order.name,
+                    )
+                )
+            if entry_date < order._report_start():
+                raise ValidationError(
+                    self.env._(
+                        "Repair order %(order)s was reported on %(date)s: the team cannot have come on site "
+                        "before. Correct the report date if the owner called earlier.",
+                        order=order.name,
+                        date=order.report_date,
+                    )
+                )
+            if not (order.completion_note or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s needs a completion note: what was repaired and how.",
+                        order=order.name,
+                    )
+                )
+        self._check_notice_ready()
+        self.write(
+            {
+                "state": "done",
+                "entry_date": entry_date,
+                "done_date": done_date,
+                "notify_date": now,
+                "emergency_documented": True,
+                "is_overdue": False,
+                "overdue_kind": False,
+            }
+        )
+        for subcontract, orders in self.grouped("subcontract_id").items():
+            orders._send_notice(subcontract)
+        self.env["csw.callback"]._plan_after_repairs(self)
+        return True
+
+    def _report_start(self):
+        """The start of the report date in the agent's time zone, as a UTC datetime."""
+        self.ensure_one()
+        tz = pytz.timezone(self.env.user.tz or self.env.context.get("tz") or "UTC")
+        start = tz.localize(datetime.combine(self.report_date, time.min))
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def action_open_emergency_wizard(self):
+        self.ensure_one()
+        self._check_state_in(("draft",), self.env._("documented as an emergency repaired first"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record Emergency Repair"),
+            "res_model": "csw.emergency.repair.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_repair_order_id": self.id},
+        }
 
     # ------------------------------------------------------------------
     # Portal of the responsible team
@@ -684,28 +912,45 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_flag_overdue(self):
-        """Flag notified orders whose team did not come on site in time, and propose a substitute.
+        """Flag the orders whose team missed a deadline, and propose a substitute repair (seed 000:
+        无法满足公司维修期限要求时启动第三方代工): notified orders past their entry deadline,
+        started orders past their completion deadline. Each order is flagged once per deadline.
 
-        Set-based: one search, one write, one batch of notes and one of activities.
+        Set-based: per deadline, one search, one write, one batch of notes and one of activities.
         """
         now = fields.Datetime.now()
-        orders = self.sudo().search(
+        Order = self.sudo()
+        not_entered = Order.search(
             [("state", "=", "notified"), ("is_overdue", "=", False), ("entry_deadline", "<", now)]
         )
-        if not orders:
-            return
-        orders.write({"is_overdue": True})
-        bodies = {
-            order.id: Markup("<p>%s</p>")
-            % self.env._(
-                "%(team)s did not come on site by %(deadline)s: consider a substitute repair.",
-                team=order.subcontractor_id.display_name,
-                deadline=fields.Datetime.to_string(order.entry_deadline),
+        not_done = Order.search(
+            [("state", "=", "in_progress"), ("overdue_kind", "in", [False, "entry"]), ("done_deadline", "<", now)]
+        )
+        for orders, kind in ((not_entered, "entry"), (not_done, "done")):
+            if not orders:
+                continue
+            orders.write({"is_overdue": True, "overdue_kind": kind})
+            bodies = {order.id: Markup("<p>%s</p>") % order._overdue_note(kind) for order in orders}
+            orders._csw_note_and_todo(
+                bodies,
+                self.env._("Team overdue: arrange a substitute repair?")
+                if kind == "entry"
+                else self.env._("Repair overdue: arrange a substitute repair?"),
+                lambda order: order.project_id.cs_user_id or order.user_id,
             )
-            for order in orders
-        }
-        orders._csw_note_and_todo(
-            bodies,
-            self.env._("Team overdue: arrange a substitute repair?"),
-            lambda order: order.project_id.cs_user_id or order.user_id,
+
+    def _overdue_note(self, kind):
+        """The note of the overdue check: which deadline the team missed, and the proposal."""
+        self.ensure_one()
+        if kind == "entry":
+            return self.env._(
+                "%(team)s did not come on site by its entry deadline %(deadline)s: consider a substitute repair.",
+                team=self.subcontractor_id.display_name,
+                deadline=fields.Datetime.to_string(self.entry_deadline),
+            )
+        return self.env._(
+            "%(team)s did not finish the repair by its completion deadline %(deadline)s (the company's repair "
+            "time limit): consider a substitute repair.",
+            team=self.subcontractor_id.display_name,
+            deadline=fields.Datetime.to_string(self.done_deadline),
         )

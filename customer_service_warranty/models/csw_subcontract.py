@@ -131,6 +131,19 @@ class CswSubcontract(models.Model):
         default=48,
         help="Hours the team has to come on site after being notified of a defect.",
     )
+    emergency_entry_hours = fields.Integer(
+        string="Emergency Entry Time (Hours)",
+        default=lambda self: self.env.company.csw_emergency_entry_hours,
+        help="Hours the team has to come on site for an emergency repair (立即到达现场抢修), "
+        "instead of its entry time.",
+    )
+    repair_days = fields.Integer(
+        string="Repair Time Limit (Days)",
+        default=lambda self: self.env.company.csw_repair_days,
+        help="Calendar days the team has to finish a repair, counted from its entry deadline "
+        "(维修期限): the completion deadline is printed on the notice. Past it, the order is "
+        "flagged overdue and a substitute repair is proposed.",
+    )
     note = fields.Html()
 
     # Retention review and release
@@ -144,12 +157,18 @@ class CswSubcontract(models.Model):
     # Scorecard (set-based, ranked among the teams of the estate)
     defect_count = fields.Integer(string="Defects Found", compute="_compute_scorecard")
     entry_on_time_rate = fields.Float(string="On-time Entry (%)", compute="_compute_scorecard", digits=(5, 1))
+    done_on_time_rate = fields.Float(
+        string="On-time Completion (%)",
+        compute="_compute_scorecard",
+        digits=(5, 1),
+        help="Repairs finished by their completion deadline, among those finished or overdue.",
+    )
     reopen_rate = fields.Float(string="Reopened (%)", compute="_compute_scorecard", digits=(5, 1))
     scorecard_rank = fields.Integer(
         string="Rank",
         compute="_compute_scorecard",
-        help="Rank among the teams of the estate: on-time entry first, then fewest reopened repairs, "
-        "substitute repairs and defects.",
+        help="Rank among the teams of the estate: on-time entry first, then on-time completion, "
+        "fewest reopened repairs, substitute repairs and defects.",
     )
     retention_released = fields.Boolean(readonly=True, copy=False, tracking=True)
     retention_release_date = fields.Date(readonly=True, copy=False)
@@ -169,6 +188,12 @@ class CswSubcontract(models.Model):
             "The agency fee percentage must be between 0 and 100.",
         ),
         ("entry_hours_positive", "CHECK(entry_hours > 0)", "The entry time must be at least one hour."),
+        (
+            "emergency_entry_hours_positive",
+            "CHECK(emergency_entry_hours > 0)",
+            "The emergency entry time must be at least one hour.",
+        ),
+        ("repair_days_positive", "CHECK(repair_days > 0)", "The repair time limit must be at least one day."),
         (
             "defect_liability_positive",
             "CHECK(defect_liability_months >= 0)",
@@ -224,11 +249,12 @@ class CswSubcontract(models.Model):
             values = metrics[subcontract]
             subcontract.defect_count = values["defects"]
             subcontract.entry_on_time_rate = values["entry_on_time_rate"]
+            subcontract.done_on_time_rate = values["done_on_time_rate"]
             subcontract.reopen_rate = values["reopen_rate"]
             subcontract.scorecard_rank = ranks.get(subcontract, 0)
 
     def _scorecard_metrics(self):
-        """Defects, on-time entry and reopened repairs of these contracts, in four grouped queries."""
+        """Defects, on-time entry and completion, reopened repairs of these contracts, in five grouped queries."""
         Order = self.env["csw.repair.order"].sudo()
         mine = [("subcontract_id", "in", self.ids), ("state", "!=", "cancelled")]
         defects = dict(Order._read_group(mine, ["subcontract_id"], ["__count"]))
@@ -241,6 +267,15 @@ class CswSubcontract(models.Model):
             entries[subcontract][0] += count
             if not late:
                 entries[subcontract][1] += count
+        completions = defaultdict(lambda: [0, 0])  # decided, on time
+        for subcontract, late, count in Order._read_group(
+            [*mine, ("done_deadline", "!=", False), "|", ("done_date", "!=", False), ("done_late", "=", True)],
+            ["subcontract_id", "done_late"],
+            ["__count"],
+        ):
+            completions[subcontract][0] += count
+            if not late:
+                completions[subcontract][1] += count
         completed = defaultdict(lambda: [0, 0])  # completed at least once, reopened
         for subcontract, reopened, count in Order._read_group(
             [*mine, "|", ("state", "in", ("done", "verified")), ("reopen_count", ">", 0)],
@@ -256,14 +291,17 @@ class CswSubcontract(models.Model):
         for subcontract in self:
             decided, on_time = entries[subcontract]
             done, reopened = completed[subcontract]
+            finished, finished_on_time = completions[subcontract]
             values = {
                 "defects": defects.get(subcontract, 0),
                 "entry_on_time_rate": share(on_time, decided) if decided else 100.0,
+                "done_on_time_rate": share(finished_on_time, finished) if finished else 100.0,
                 "reopen_rate": share(reopened, done),
                 "substitutes": substitutes.get(subcontract, 0),
             }
             values["sort_key"] = (
                 -values["entry_on_time_rate"],
+                -values["done_on_time_rate"],
                 values["reopen_rate"],
                 values["substitutes"],
                 values["defects"],

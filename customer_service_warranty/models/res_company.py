@@ -141,6 +141,20 @@ class ResCompany(models.Model):
     csw_evidence_contact_form_required = fields.Boolean(string="Contact Form Required")
     csw_evidence_plan_required = fields.Boolean(string="Repair Plan Required")
 
+    # Repair time limits: the defaults of new subcontracts
+    csw_repair_days = fields.Integer(
+        string="Repair Time Limit (Days)",
+        default=3,
+        help="Calendar days a team has to finish a repair after its entry deadline (the company's "
+        "repair time limit, 维修期限); the default of new subcontracts.",
+    )
+    csw_emergency_entry_hours = fields.Integer(
+        string="Emergency Entry Time (Hours)",
+        default=2,
+        help="Hours a team has to come on site for an emergency repair (立即到达现场抢修); "
+        "the default of new subcontracts.",
+    )
+
     @api.constrains(
         "csw_heating_start_month",
         "csw_heating_start_day",
@@ -196,6 +210,14 @@ class ResCompany(models.Model):
                 < 0
             ):
                 raise ValidationError(self.env._("Callback delays cannot be negative."))
+
+    @api.constrains("csw_repair_days", "csw_emergency_entry_hours")
+    def _check_csw_repair_limits(self):
+        for company in self:
+            if company.csw_repair_days < 1 or company.csw_emergency_entry_hours < 1:
+                raise ValidationError(
+                    self.env._("The repair time limit and the emergency entry time must be at least 1.")
+                )
 
     def _csw_assessment_defaults(self, reason):
         """``(points, amount)`` of an assessment for ``reason`` in this company."""

@@ -54,3 +54,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.csw_evidence_contact_form_required", readonly=False
     )
     csw_evidence_plan_required = fields.Boolean(related="company_id.csw_evidence_plan_required", readonly=False)
+    csw_repair_days = fields.Integer(related="company_id.csw_repair_days", readonly=False)
+    csw_emergency_entry_hours = fields.Integer(related="company_id.csw_emergency_entry_hours", readonly=False)

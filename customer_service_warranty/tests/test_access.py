@@ -20,6 +20,7 @@ ACCESS_MATRIX = {
     "csw.repair.order": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.inspection.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
+    "csw.emergency.repair.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.deduction": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.callback": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.callback.followup.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
