@@ -88,6 +88,8 @@ class CswCallback(models.Model):
             "deadline",
             "user_id",
             "cancel_reason",
+            "is_praise",
+            "praised_user_id",
         }
     )
     _csw_editable_states = ("planned",)
@@ -160,6 +162,14 @@ class CswCallback(models.Model):
         string="Satisfaction (1-5)",
     )
     comment = fields.Text(copy=False, help="What the owner said.")
+    is_praise = fields.Boolean(string="Praise", copy=False, help="The owner praises a person on this call.")
+    praised_user_id = fields.Many2one(
+        "res.users",
+        string="Praised Person",
+        copy=False,
+        domain="[('share', '=', False)]",
+        help="The employee the owner praises: rewarded when the call is recorded.",
+    )
     followup_ticket_id = fields.Many2one(
         "csw.ticket", string="Follow-up Ticket", readonly=True, copy=False, check_company=True, index="btree_not_null"
     )
@@ -286,6 +296,13 @@ class CswCallback(models.Model):
             for callback in answered:
                 callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})
             answered.filtered(lambda c: c.result == "reached" and c.satisfaction in DISSATISFIED)._follow_up()
+            # an owner praising a person on the call rewards them (点名表扬)
+            self.env["csw.assessment"]._assess_once(
+                "praise",
+                answered.filtered(lambda c: c.result == "reached" and c.is_praise),
+                lambda c: c.praised_user_id,
+                "callback_id",
+            )._log_on_sources()
         unreachable._record_unreachable(now)
         return True
 
@@ -343,10 +360,14 @@ class CswCallback(models.Model):
         callback. Complaint: the ticket is reopened.
         """
         now = fields.Datetime.now()
-        # a dissatisfied owner is a service failure of the agent who handled the work
+        # a dissatisfied owner is a service failure of the person responsible for the justified
+        # complaint called back about, else of the agent who handled the work; the note says whom
         self.env["csw.assessment"]._assess(
-            "service_failure", self, lambda c: c.repair_order_id.user_id or c.ticket_id.user_id, "callback_id"
-        )
+            "service_failure",
+            self,
+            lambda c: c.ticket_id._csw_penalised_user() or c.repair_order_id.user_id or c.ticket_id.user_id,
+            "callback_id",
+        )._log_on_sources()
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:
