@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
@@ -245,6 +245,17 @@ class CswCallback(models.Model):
 
     def _csw_reference(self):
         return self.display_name
+
+    @api.constrains("is_praise", "praised_user_id")
+    def _check_praised_user(self):
+        for callback in self:
+            if callback.is_praise and not callback.praised_user_id:
+                raise ValidationError(
+                    self.env._(
+                        "Callback %(callback)s is marked as praise: choose the person the owner praises.",
+                        callback=callback.display_name,
+                    )
+                )
 
     # ------------------------------------------------------------------
     # CRUD
