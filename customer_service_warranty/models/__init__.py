@@ -16,6 +16,7 @@ from . import csw_subcontract
 from . import csw_sla_policy
 from . import csw_ticket
 from . import csw_assessment
+from . import csw_ticket_responsibility
 from . import csw_deduction
 from . import csw_repair_order
 from . import csw_callback_plan

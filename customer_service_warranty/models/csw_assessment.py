@@ -1,9 +1,11 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 from .batch_create import create_batched
 
 ASSESSMENT_REASONS = [
-    ("complaint_gm", "Complaint reaching the general manager"),
+    ("complaint_gm", "Complaint to the general manager"),
     ("complaint_leadership", "Complaint to the leadership"),
     ("overdue_response", "Overdue response"),
     ("overdue_callback", "Overdue callback"),
@@ -12,13 +14,16 @@ ASSESSMENT_REASONS = [
     ("other", "Other"),
 ]
 
+# the ¥50 failures of the manuals: the fifth of a person in a month alerts the CS manager
+STRIKE_REASONS = ("overdue_response", "overdue_callback", "service_failure")
+
 
 class CswAssessment(models.Model):
     """A staff assessment (考核): a penalty or a reward of a customer-service employee."""
 
     _name = "csw.assessment"
     _description = "Staff Assessment"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -57,12 +62,31 @@ class CswAssessment(models.Model):
         check_company=True,
     )
     note = fields.Text()
+    is_strike = fields.Boolean(
+        string="Strike",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="This failure is the person's fifth (the company's strike count) of the month: the CS manager was told.",
+    )
+    strike_count = fields.Integer(
+        string="Strikes",
+        compute="_compute_strike_count",
+        store=True,
+        aggregator="sum",
+        help="1 on a strike: the assessment summary counts them per person and month.",
+    )
 
     @api.depends("reason", "company_id")
     def _compute_defaults(self):
         for assessment in self:
             points, amount = assessment.company_id._csw_assessment_defaults(assessment.reason)
             assessment.points, assessment.amount = points, amount
+
+    @api.depends("is_strike")
+    def _compute_strike_count(self):
+        for assessment in self:
+            assessment.strike_count = int(assessment.is_strike)
 
     @api.depends("ticket_id", "callback_id")
     def _compute_project_id(self):
@@ -71,12 +95,26 @@ class CswAssessment(models.Model):
                 assessment.ticket_id.project_id or assessment.callback_id.project_id or assessment.project_id
             )
 
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        assessments = super().create(vals_list)
+        assessments._check_strikes()
+        return assessments
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
     @api.model
-    def _assess(self, reason, records, user_of, source_field):
+    def _assess(self, reason, records, user_of, source_field, values_of=None):
         """One assessment for ``reason`` per record of ``records`` with a user, in one batch.
 
         :param user_of: function giving the ``res.users`` to assess for a record
         :param source_field: ``ticket_id`` or ``callback_id``
+        :param values_of: optional function giving more values for a record's assessment
+            (an amount that depends on the record, e.g. the severity of a complaint)
         """
         today = fields.Date.context_today(self)
         return create_batched(
@@ -88,8 +126,106 @@ class CswAssessment(models.Model):
                     "date": today,
                     "reason": reason,
                     source_field: record.id,
+                    **(values_of(record) if values_of else {}),
                 }
                 for record in records
                 if user_of(record)
             ],
+        )
+
+    @api.model
+    def _assess_once(self, reason, records, user_of, source_field, values_of=None):
+        """``_assess`` for the records of ``records`` that have no assessment for ``reason`` yet:
+        a repeated action or a cron run never assesses the same cause twice (one query)."""
+        done = self.sudo().search([(source_field, "in", records.ids), ("reason", "=", reason)])[source_field]
+        return self._assess(reason, records - done, user_of, source_field, values_of)
+
+    def _log_on_sources(self):
+        """Tell on each source ticket or callback who was assessed, for what and how much."""
+        reasons = dict(self._fields["reason"]._description_selection(self.env))
+        for source_field in ("ticket_id", "callback_id"):
+            assessments = self.filtered(source_field)
+            if not assessments:
+                continue
+            bodies = {
+                assessment[source_field].id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Assessment (%(reason)s): %(points)s points, %(amount)s %(currency)s for %(person)s.",
+                    reason=reasons[assessment.reason],
+                    points=assessment.points,
+                    amount=assessment.amount,
+                    currency=assessment.currency_id.symbol or "",
+                    person=assessment.user_id.name,
+                )
+                for assessment in assessments
+            }
+            assessments[source_field].sudo()._message_log_batch(bodies=bodies)
+
+    def _check_strikes(self):
+        """Flag the failure that is a person's strike of the month (the company's strike count,
+        5 by default: 累计达五次) and give the CS manager a to-do naming the person.
+
+        Once per person and month: the assessment that reaches the count exactly. One
+        ``_read_group`` for the whole batch.
+        """
+        failures = self.filtered(lambda a: a.reason in STRIKE_REASONS and a.company_id.csw_assessment_strike_count > 0)
+        if not failures:
+            return
+        months = {fields.Date.start_of(day, "month") for day in failures.mapped("date")}
+        counts = {
+            (user, company, month): count
+            for user, company, month, count in self.sudo()._read_group(
+                [
+                    ("user_id", "in", failures.user_id.ids),
+                    ("company_id", "in", failures.company_id.ids),
+                    ("reason", "in", STRIKE_REASONS),
+                    ("date", ">=", min(months)),
+                    ("date", "<=", fields.Date.end_of(max(months), "month")),
+                ],
+                ["user_id", "company_id", "date:month"],
+                ["__count"],
+            )
+        }
+        strikes = self.browse()
+        for (user, company, month), new in failures.grouped(
+            lambda a: (a.user_id, a.company_id, fields.Date.start_of(a.date, "month"))
+        ).items():
+            threshold = company.csw_assessment_strike_count
+            before = counts.get((user, company, month), 0) - len(new)
+            if before < threshold <= before + len(new):
+                strikes |= new.sorted("id")[threshold - before - 1]
+        if not strikes:
+            return
+        strikes.sudo().write({"is_strike": True})
+        bodies = {
+            strike.id: Markup("<p>%s</p>")
+            % self.env._(
+                "%(person)s has %(count)s failures this month (%(month)s): the strike count of the "
+                "assessment rules is reached.",
+                person=strike.user_id.name,
+                count=strike.company_id.csw_assessment_strike_count,
+                month=strike.date.strftime("%Y-%m"),
+            )
+            for strike in strikes
+        }
+        strikes.sudo()._message_log_batch(bodies=bodies)
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": strike.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._(
+                        "Strike: %(person)s, %(count)s failures this month",
+                        person=strike.user_id.name,
+                        count=strike.company_id.csw_assessment_strike_count,
+                    ),
+                    "user_id": strike.company_id.csw_cs_manager_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for strike in strikes
+                if strike.company_id.csw_cs_manager_id
+            ]
         )

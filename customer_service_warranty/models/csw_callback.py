@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
@@ -96,6 +96,8 @@ class CswCallback(models.Model):
             "deadline",
             "user_id",
             "cancel_reason",
+            "is_praise",
+            "praised_user_id",
         }
     )
     _csw_editable_states = ("planned",)
@@ -171,6 +173,14 @@ class CswCallback(models.Model):
         string="Satisfaction (1-5)",
     )
     comment = fields.Text(copy=False, help="What the owner said.")
+    is_praise = fields.Boolean(string="Praise", copy=False, help="The owner praises a person on this call.")
+    praised_user_id = fields.Many2one(
+        "res.users",
+        string="Praised Person",
+        copy=False,
+        domain="[('share', '=', False)]",
+        help="The employee the owner praises: rewarded when the call is recorded.",
+    )
     # a callback may raise several follow-ups (one per problem the owner raised): this is the latest
     followup_ticket_id = fields.Many2one(
         "csw.ticket", string="Follow-up Ticket", readonly=True, copy=False, check_company=True, index="btree_not_null"
@@ -249,6 +259,17 @@ class CswCallback(models.Model):
     def _csw_reference(self):
         return self.display_name
 
+    @api.constrains("is_praise", "praised_user_id")
+    def _check_praised_user(self):
+        for callback in self:
+            if callback.is_praise and not callback.praised_user_id:
+                raise ValidationError(
+                    self.env._(
+                        "Callback %(callback)s is marked as praise: choose the person the owner praises.",
+                        callback=callback.display_name,
+                    )
+                )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
@@ -299,6 +320,13 @@ class CswCallback(models.Model):
             for callback in answered:
                 callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})
             answered.filtered(lambda c: c.result == "reached" and c.satisfaction in DISSATISFIED)._follow_up()
+            # an owner praising a person on the call rewards them (点名表扬)
+            self.env["csw.assessment"]._assess_once(
+                "praise",
+                answered.filtered(lambda c: c.result == "reached" and c.is_praise),
+                lambda c: c.praised_user_id,
+                "callback_id",
+            )._log_on_sources()
         unreachable._record_unreachable(now)
         return True
 
@@ -356,10 +384,14 @@ class CswCallback(models.Model):
         callback. Complaint: the ticket is reopened.
         """
         now = fields.Datetime.now()
-        # a dissatisfied owner is a service failure of the agent who handled the work
+        # a dissatisfied owner is a service failure of the person responsible for the justified
+        # complaint called back about, else of the agent who handled the work; the note says whom
         self.env["csw.assessment"]._assess(
-            "service_failure", self, lambda c: c.repair_order_id.user_id or c.ticket_id.user_id, "callback_id"
-        )
+            "service_failure",
+            self,
+            lambda c: c.ticket_id._csw_penalised_user() or c.repair_order_id.user_id or c.ticket_id.user_id,
+            "callback_id",
+        )._log_on_sources()
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:

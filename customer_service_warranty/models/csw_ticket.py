@@ -930,5 +930,7 @@ class CswTicket(models.Model):
             bodies, summary, lambda ticket: recipient or ticket.user_id or ticket.project_id.cs_user_id
         )
         if level == 3:
+            # a complaint left breached up to the general manager is a late response of its agent,
+            # once per ticket; the ¥200 comes from a complaint made to the GM (complained_to)
             complaints = self.filtered(lambda t: t.ticket_type == "complaint")
-            self.env["csw.assessment"]._assess("complaint_gm", complaints, lambda t: t.user_id, "ticket_id")
+            self.env["csw.assessment"]._assess_once("overdue_response", complaints, lambda t: t.user_id, "ticket_id")

@@ -43,16 +43,26 @@ class ResCompany(models.Model):
     csw_assessment_gm_points = fields.Integer(
         string="Assessment Points: Complaint to the GM",
         default=-10,
-        help="Points of the assessment created when a complaint reaches the general manager.",
+        help="Points of a justified complaint made to the general manager, on its responsible person.",
     )
     csw_assessment_gm_amount = fields.Float(
         string="Assessment Amount: Complaint to the GM",
         default=200.0,
-        help="Penalty of the assessment created when a complaint reaches the general manager.",
+        help="Penalty of a justified complaint made to the general manager, on its responsible person.",
     )
     # the other reasons of the manuals: 100-300 for a complaint to the leadership, 50 per failure
     csw_assessment_leadership_points = fields.Integer(string="Points: Complaint to the Leadership", default=-5)
-    csw_assessment_leadership_amount = fields.Float(string="Amount: Complaint to the Leadership", default=100.0)
+    csw_assessment_leadership_amount = fields.Float(
+        string="Amount: Complaint to the Leadership (Minor)",
+        default=100.0,
+        help="Penalty of a justified minor complaint to the leadership (情节轻微).",
+    )
+    csw_assessment_leadership_moderate_amount = fields.Float(
+        string="Amount: Complaint to the Leadership (Moderate)", default=200.0
+    )
+    csw_assessment_leadership_serious_amount = fields.Float(
+        string="Amount: Complaint to the Leadership (Serious)", default=300.0
+    )
     csw_assessment_response_points = fields.Integer(string="Points: Overdue Response", default=-5)
     csw_assessment_response_amount = fields.Float(string="Amount: Overdue Response", default=50.0)
     csw_assessment_callback_points = fields.Integer(string="Points: Overdue Callback", default=-5)
@@ -61,6 +71,12 @@ class ResCompany(models.Model):
     csw_assessment_failure_amount = fields.Float(string="Amount: Service Failure", default=50.0)
     csw_assessment_praise_points = fields.Integer(string="Points: Praise", default=5)
     csw_assessment_praise_amount = fields.Float(string="Amount: Praise", default=0.0)
+    csw_assessment_strike_count = fields.Integer(
+        string="Strike Count (Failures per Month)",
+        default=5,
+        help="The failure (overdue response, overdue callback, service failure) of a person that "
+        "reaches this count in a month gives the CS manager a to-do (累计达五次). 0: no alert.",
+    )
 
     # Callbacks (回访)
     csw_callback_repair_hours = fields.Integer(
@@ -233,6 +249,14 @@ class ResCompany(models.Model):
         if not prefix:
             return 0, 0.0
         return self[f"{prefix}_points"], self[f"{prefix}_amount"]
+
+    def _csw_leadership_amount(self, severity):
+        """The penalty of a justified complaint to the leadership of ``severity`` (¥100-300)."""
+        self.ensure_one()
+        return {
+            "moderate": self.csw_assessment_leadership_moderate_amount,
+            "serious": self.csw_assessment_leadership_serious_amount,
+        }.get(severity, self.csw_assessment_leadership_amount)
 
     def _csw_season_tuple(self, kind):
         """``(start_month, start_day, end_month, end_day)`` of the heating or cooling season."""

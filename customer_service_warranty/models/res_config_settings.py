@@ -35,6 +35,13 @@ class ResConfigSettings(models.TransientModel):
     csw_assessment_leadership_amount = fields.Float(
         related="company_id.csw_assessment_leadership_amount", readonly=False
     )
+    csw_assessment_leadership_moderate_amount = fields.Float(
+        related="company_id.csw_assessment_leadership_moderate_amount", readonly=False
+    )
+    csw_assessment_leadership_serious_amount = fields.Float(
+        related="company_id.csw_assessment_leadership_serious_amount", readonly=False
+    )
+    csw_assessment_strike_count = fields.Integer(related="company_id.csw_assessment_strike_count", readonly=False)
     csw_assessment_response_points = fields.Integer(related="company_id.csw_assessment_response_points", readonly=False)
     csw_assessment_response_amount = fields.Float(related="company_id.csw_assessment_response_amount", readonly=False)
     csw_assessment_callback_points = fields.Integer(related="company_id.csw_assessment_callback_points", readonly=False)
