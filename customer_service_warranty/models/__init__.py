@@ -21,7 +21,6 @@ from . import csw_deduction
 from . import csw_repair_order
 from . import csw_callback_plan
 from . import csw_callback
-from . import csw_ticket_followup
 from . import csw_callback_report
 from . import csw_monthly_report
 from . import account_move

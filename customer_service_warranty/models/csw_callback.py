@@ -50,7 +50,6 @@ PERIODIC_MONTHS = (*range(1, 13), 15, 18, 21, 24)
 CONSTRUCTION_MAX_WEEKS = 26
 
 # a follow-up ticket (回访联系单) is finished in these states
-FOLLOWUP_DONE_STATES = ("resolved", "closed", "cancelled")
 
 
 class CswCallback(models.Model):

@@ -70,7 +70,8 @@ class CswTicket(models.Model):
         "sla_state": SLA_CHECK,
         "escalation_level": ESCALATION,
         "escalation_date": ESCALATION,
-        "origin_callback_id": _lt("a dissatisfied callback"),
+        "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
+        "followup_escalated": _lt("the hourly check of overdue follow-ups"),
     }
     _csw_creatable_fields = frozenset({"received_date"})
     _csw_manager_fields = frozenset({"sla_policy_id"})
@@ -213,7 +214,19 @@ class CswTicket(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
-        help="The dissatisfied callback this follow-up ticket (回访联系单) comes from.",
+        help="The callback this follow-up ticket (回访联系单) comes from: a problem the owner raised, "
+        "or a dissatisfied answer.",
+    )
+    followup_escalated = fields.Boolean(
+        string="Follow-up Escalated",
+        readonly=True,
+        copy=False,
+        help="The team leader was told this follow-up is past its deadline.",
+    )
+    is_followup_overdue = fields.Boolean(
+        string="Follow-up Overdue",
+        compute="_compute_is_followup_overdue",
+        search="_search_is_followup_overdue",
     )
 
     # ------------------------------------------------------------------
@@ -295,6 +308,27 @@ class CswTicket(models.Model):
             "at_risk": at_risk,
             "on_track": (running - breached - at_risk) | (finished - late).filtered(lambda t: t.sla_state == "at_risk"),
         }
+
+    @api.depends("origin_callback_id", "state", "date_deadline")
+    def _compute_is_followup_overdue(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.is_followup_overdue = bool(
+                ticket.origin_callback_id
+                and ticket.state in OPEN_TICKET_STATES
+                and ticket.date_deadline
+                and ticket.date_deadline < now
+            )
+
+    def _search_is_followup_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on overdue follow-ups."))
+        domain = [
+            ("origin_callback_id", "!=", False),
+            ("state", "in", OPEN_TICKET_STATES),
+            ("date_deadline", "<", fields.Datetime.now()),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", "&", *domain]
 
     @api.depends("resolved_date", "resolve_deadline")
     def _compute_resolve_on_time(self):
@@ -441,6 +475,8 @@ class CswTicket(models.Model):
         if "state" not in vals:
             return super().write(vals)
         new_state = vals["state"]
+        if new_state in FINISHED_TICKET_STATES:
+            self._check_reopened_repair_finished()
         if new_state == "closed":
             self._check_ready_to_close()
         now = fields.Datetime.now()
@@ -490,6 +526,24 @@ class CswTicket(models.Model):
         if new_state == "resolved":
             self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
         self._refresh_sla_state()
+
+    def _check_reopened_repair_finished(self):
+        """A follow-up stays open while the repair order its callback reopened is open."""
+        followups = self.filtered("origin_callback_id")
+        if not followups:
+            return
+        orders = followups.sudo().origin_callback_id.repair_order_id
+        open_order = orders.filtered(lambda order: order.state in UNFINISHED_REPAIR_STATES)[:1]
+        if open_order:
+            ticket = followups.filtered(lambda t: t.sudo().origin_callback_id.repair_order_id == open_order)[:1]
+            raise UserError(
+                self.env._(
+                    "Follow-up %(ticket)s stays open while repair order %(order)s, reopened by its callback, "
+                    "is not finished: complete the repair first.",
+                    ticket=ticket.number,
+                    order=open_order.name,
+                )
+            )
 
     def _check_ready_to_close(self):
         """A ticket is closed once its repairs are finished and the owner has been called back."""
@@ -934,3 +988,28 @@ class CswTicket(models.Model):
             # once per ticket; the ¥200 comes from a complaint made to the GM (complained_to)
             complaints = self.filtered(lambda t: t.ticket_type == "complaint")
             self.env["csw.assessment"]._assess_once("overdue_response", complaints, lambda t: t.user_id, "ticket_id")
+
+    @api.model
+    def _cron_escalate_overdue_followups(self):
+        """Tell the team leader about follow-ups (回访联系单) past their deadline, once each.
+
+        Set-based: one search, one write, one batch of notes and one of activities.
+        """
+        overdue = self.sudo().search([("is_followup_overdue", "=", True), ("followup_escalated", "=", False)])
+        if not overdue:
+            return
+        overdue.with_context(mail_notrack=True).write({"followup_escalated": True})
+        bodies = {
+            ticket.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Follow-up overdue since %(deadline)s (responsible: %(user)s): escalated to the team leader.",
+                deadline=fields.Datetime.to_string(ticket.date_deadline),
+                user=ticket.user_id.name or "-",
+            )
+            for ticket in overdue
+        }
+        overdue._csw_note_and_todo(
+            bodies,
+            self.env._("Callback follow-up overdue"),
+            lambda ticket: ticket.company_id.csw_team_leader_id or ticket.project_id.cs_user_id,
+        )
