@@ -90,7 +90,7 @@ class ResCompany(models.Model):
         default="done",
         required=True,
         help="The repair callback's hours count from the completed repair, or from the creation "
-        "of the repair order (seed 003: within 24 hours of the work order).",
+        "of the repair order (some manuals ask for the callback within 24 hours of the work order).",
     )
     csw_callback_complaint_hours = fields.Integer(
         string="Complaint Callback Within (Hours)",
