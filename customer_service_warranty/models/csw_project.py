@@ -136,7 +136,9 @@ class CswProject(models.Model):
             sla[project][sla_state] = count
         overdue_repairs = dict(
             self.env["csw.repair.order"]._read_group(
-                [*estates, ("state", "=", "notified"), ("is_overdue", "=", True)], ["project_id"], ["__count"]
+                [*estates, ("state", "in", ("notified", "in_progress")), ("is_overdue", "=", True)],
+                ["project_id"],
+                ["__count"],
             )
         )
         Callback = self.env["csw.callback"]

@@ -221,3 +221,15 @@ class TestPortalPages(CswPortalCase):
         self.authenticate("team_shunan", "team_shunan")
         team = self.make_jsonrpc_request("/my/counters", {"counters": counters})
         self.assertEqual((team["csw_job_count"], team["csw_ticket_count"], team["csw_unit_count"]), (4, 0, 0))
+
+    def test_team_sees_its_completion_deadline_once_on_site(self):
+        self.job.action_start()
+        self.assertTrue(self.job.done_deadline)
+        # as the portal prints it: in the team's time zone
+        as_team = self.env["ir.qweb.field.datetime"].with_user(self.team_user).with_context(tz=self.team_user.tz)
+        finish_by = as_team.value_to_html(self.job.done_deadline, {})
+        self.authenticate("team_shunan", "team_shunan")
+        self.assertIn(finish_by, self.url_open("/my/jobs").text, "the list gives the started job's completion deadline")
+        page = self.url_open(f"/my/jobs/{self.job.id}").text
+        self.assertIn("Finish by:", page)
+        self.assertIn(finish_by, page)

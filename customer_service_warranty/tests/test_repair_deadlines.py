@@ -1,3 +1,4 @@
+from ast import literal_eval
 from datetime import date, datetime, timedelta
 
 from freezegun import freeze_time
@@ -75,6 +76,12 @@ class TestCompletionDeadline(CswRepairCase):
         self.assertEqual(order.overdue_kind, "done")
         self.assertTrue(order.done_late)
         self.assertFalse(order.entry_late, "it came on site in time")
+        # the managers' dashboard counts it among the teams overdue and its list shows it
+        with freeze_time(NOTIFIED + timedelta(days=4, hours=1)):
+            self.project.invalidate_recordset(["overdue_repair_count"])
+            self.assertEqual(self.project.overdue_repair_count, 1)
+        overdue_list = self.env.ref("customer_service_warranty.csw_repair_order_action_overdue_by_team")
+        self.assertEqual(self.env["csw.repair.order"].search(literal_eval(overdue_list.domain)), order)
         note = order.message_ids[0].body
         self.assertIn("completion deadline", note)
         self.assertIn("substitute repair", note)
