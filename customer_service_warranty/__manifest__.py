@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
         "data/ir_exports_data.xml",
+        "data/csw_script_data.xml",
         "views/csw_project_views.xml",
         "views/csw_unit_views.xml",
         "views/csw_defect_category_views.xml",
@@ -34,6 +35,7 @@
         "views/csw_callback_views.xml",
         "views/csw_callback_followup_wizard_views.xml",
         "views/csw_callback_plan_views.xml",
+        "views/csw_script_views.xml",
         "views/csw_monthly_report_views.xml",
         "views/csw_dashboard_views.xml",
         "views/csw_repair_order_views.xml",
@@ -56,6 +58,7 @@
         "demo/csw_story_demo.xml",
         "demo/csw_monthly_report_demo.xml",
         "demo/csw_responsibility_demo.xml",
+        "demo/csw_script_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],

@@ -22,6 +22,7 @@ from . import csw_repair_order
 from . import csw_callback_plan
 from . import csw_callback
 from . import csw_callback_report
+from . import csw_script
 from . import csw_monthly_report
 from . import account_move
 from . import res_partner

@@ -186,6 +186,12 @@ class CswCallback(models.Model):
     )
     followup_ticket_ids = fields.One2many("csw.ticket", "origin_callback_id", string="Follow-up Tickets")
     cancel_reason = fields.Char(copy=False)
+    # read to the owner during the call (回访话术): the script of the callback's type
+    script_html = fields.Html(
+        string="Script",
+        compute="_compute_script_html",
+        groups="customer_service_warranty.group_csw_project_agent",
+    )
 
     _sql_constraints = [
         ("deadline_after_schedule", "CHECK(deadline >= scheduled_date)", "The deadline cannot be before the call."),
@@ -195,6 +201,14 @@ class CswCallback(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends_context("lang")
+    @api.depends("callback_type", "company_id")
+    def _compute_script_html(self):
+        pairs = {(callback.company_id.id, callback.callback_type) for callback in self}
+        bodies = self.env["csw.script"]._bodies_by_type("callback", pairs)
+        for callback in self:
+            callback.script_html = bodies.get((callback.company_id.id, callback.callback_type), False)
+
     @api.depends("state")
     def _compute_state_order(self):
         order = {"planned": 0, "failed": 1, "done": 2, "cancelled": 3}

@@ -223,6 +223,12 @@ class CswTicket(models.Model):
         copy=False,
         help="The team leader was told this follow-up is past its deadline.",
     )
+    # answered to the owner (标准回复模板): the standard reply of the ticket's type
+    reply_html = fields.Html(
+        string="Standard Reply",
+        compute="_compute_reply_html",
+        groups="customer_service_warranty.group_csw_project_agent",
+    )
     is_followup_overdue = fields.Boolean(
         string="Follow-up Overdue",
         compute="_compute_is_followup_overdue",
@@ -232,6 +238,14 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends_context("lang")
+    @api.depends("ticket_type", "company_id")
+    def _compute_reply_html(self):
+        pairs = {(ticket.company_id.id, ticket.ticket_type) for ticket in self}
+        bodies = self.env["csw.script"]._bodies_by_type("reply", pairs)
+        for ticket in self:
+            ticket.reply_html = bodies.get((ticket.company_id.id, ticket.ticket_type), False)
+
     @api.model
     def _group_expand_states(self, states, domain):
         return [key for key, _label in STATES if key != "cancelled"]

@@ -14,6 +14,7 @@ from . import test_project_unit
 from . import test_repair_order
 from . import test_repair_deadlines
 from . import test_responsibility
+from . import test_scripts
 from . import test_sequence_concurrency
 from . import test_settings
 from . import test_sla_time_basis

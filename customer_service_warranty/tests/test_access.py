@@ -28,6 +28,7 @@ ACCESS_MATRIX = {
     "csw.callback.plan.line": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.report": ("", "", "", "r", "r", "r", "r"),
     "csw.monthly.report": ("", "", "", "r", "r", "rwcu", "rwcu"),
+    "csw.script": ("", "", "", "r", "r", "rwcu", "rwcu"),
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
 BILLING = "account.group_account_invoice"
