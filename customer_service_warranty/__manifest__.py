@@ -56,6 +56,7 @@
         "demo/csw_story_demo.xml",
         "demo/csw_monthly_report_demo.xml",
         "demo/csw_responsibility_demo.xml",
+        "demo/csw_repeat_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],

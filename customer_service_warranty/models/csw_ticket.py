@@ -173,8 +173,8 @@ class CswTicket(models.Model):
         index=True,
     )
     # shown in the banner of a repeat, whoever may read the earlier ticket
-    repeat_of_date = fields.Datetime(string="Repeated Problem First Reported", related="repeat_of_id.received_date")
-    repeat_of_number = fields.Char(string="Repeated Ticket", related="repeat_of_id.number")
+    repeat_of_date = fields.Datetime(string="Earlier Ticket Received", related="repeat_of_id.received_date")
+    repeat_of_number = fields.Char(string="Earlier Ticket", related="repeat_of_id.number")
     repeat_count = fields.Integer(
         string="Earlier Reports",
         compute="_compute_repeat_count",
