@@ -59,6 +59,7 @@
         "demo/csw_monthly_report_demo.xml",
         "demo/csw_responsibility_demo.xml",
         "demo/csw_script_demo.xml",
+        "demo/csw_repeat_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],

@@ -13,6 +13,7 @@ from .kpi import share
 COUNTS = (
     "ticket_count",
     "complaint_count",
+    "repeat_count",
     "response_decided_count",
     "response_on_time_count",
     "resolved_count",
@@ -68,6 +69,12 @@ class CswMonthlyReport(models.Model):
     # Tickets
     ticket_count = fields.Integer(string="Tickets", readonly=True)
     complaint_count = fields.Integer(string="Complaints", readonly=True)
+    repeat_count = fields.Integer(
+        string="Repeated Problems",
+        readonly=True,
+        help="Complaints and repair requests received in the month that repeat an earlier ticket of the same "
+        "unit and defect category (同一问题反复投诉).",
+    )
     response_decided_count = fields.Integer(string="Responses Due", readonly=True)
     response_on_time_count = fields.Integer(string="Responses in Time", readonly=True)
     response_on_time_rate = fields.Float(
@@ -175,10 +182,14 @@ class CswMonthlyReport(models.Model):
         Order = env["csw.repair.order"].sudo()
 
         received = [*estates, ("received_date", ">=", start), ("received_date", "<", end)]
-        for project, ticket_type, count in Ticket._read_group(received, ["project_id", "ticket_type"], ["__count"]):
+        for project, ticket_type, repeat, count in Ticket._read_group(
+            received, ["project_id", "ticket_type", "is_repeat"], ["__count"]
+        ):
             figures[project]["ticket_count"] += count
             if ticket_type == "complaint":
                 figures[project]["complaint_count"] += count
+            if repeat:
+                figures[project]["repeat_count"] += count
         responses = [
             *received,
             ("response_deadline", "!=", False),
@@ -350,14 +361,22 @@ class CswMonthlyReport(models.Model):
         )
 
     def _by_team(self, Order, domain):
-        """``[(team name, repairs, late entries)]``, the busiest team first."""
-        teams = defaultdict(lambda: [0, 0])
+        """``[(team name, repairs, late entries, repeated problems)]``, the busiest team first: the
+        repeated problems are the team's repairs of a ticket flagged as a repeat."""
+        teams = defaultdict(lambda: [0, 0, 0])
         for team, late, count in Order._read_group(domain, ["subcontractor_id", "entry_late"], ["__count"]):
             teams[team][0] += count
             if late:
                 teams[team][1] += count
+        for team, count in Order._read_group(
+            [*domain, ("ticket_id.is_repeat", "=", True)], ["subcontractor_id"], ["__count"]
+        ):
+            teams[team][2] = count
         return sorted(
-            ((team.display_name or self.env._("No team"), count, late) for team, (count, late) in teams.items()),
+            (
+                (team.display_name or self.env._("No team"), count, late, repeats)
+                for team, (count, late, repeats) in teams.items()
+            ),
             key=lambda row: -row[1],
         )
 

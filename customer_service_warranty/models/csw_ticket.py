@@ -30,6 +30,9 @@ _lt = LazyTranslate(__name__)
 STATE_BUTTONS = _lt("the Start, Wait on Owner, Resume, Resolve, Close, Reopen and Cancel buttons")
 SLA_CHECK = _lt("the SLA policy and the hourly SLA check")
 ESCALATION = _lt("the hourly escalation of breached tickets")
+REPEAT_CHECK = _lt("the repeat check (unit, defect category and received date) or the Repeat Of link")
+# the tickets a repeated problem (同一问题反复投诉) is looked for among
+REPEAT_TYPES = ("complaint", "repair")
 
 
 class CswTicket(models.Model):
@@ -72,6 +75,9 @@ class CswTicket(models.Model):
         "escalation_date": ESCALATION,
         "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
         "followup_escalated": _lt("the hourly check of overdue follow-ups"),
+        "is_repeat": REPEAT_CHECK,
+        "repeat_count": REPEAT_CHECK,
+        "repeat_linked_by_hand": REPEAT_CHECK,
     }
     _csw_creatable_fields = frozenset({"received_date"})
     _csw_manager_fields = frozenset({"sla_policy_id"})
@@ -128,6 +134,57 @@ class CswTicket(models.Model):
     # the estate of the unit, the company of the estate (csw.located.mixin)
     project_id = fields.Many2one(tracking=True)
     location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
+    category_id = fields.Many2one(
+        "csw.defect.category",
+        string="Defect Category",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        help="What the repair request or complaint is about: the same category on the same unit "
+        "within the company's window flags a repeated problem.",
+    )
+
+    # Repeated problems (同一问题反复投诉)
+    repeat_of_id = fields.Many2one(
+        "csw.ticket",
+        compute="_compute_repeat_of_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        help="The earlier ticket of the same unit this one repeats: found from the unit, the defect "
+        "category and the company's repeat window, or linked by the agent while the ticket is open.",
+    )
+    repeat_linked_by_hand = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The agent linked the ticket it repeats: the link stays while it is an earlier ticket of the unit.",
+    )
+    is_repeat = fields.Boolean(
+        string="Repeated Problem",
+        compute="_compute_repeat_count",
+        store=True,
+        precompute=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    # shown in the banner of a repeat, whoever may read the earlier ticket
+    repeat_of_date = fields.Datetime(string="Earlier Ticket Received", related="repeat_of_id.received_date")
+    repeat_of_number = fields.Char(string="Earlier Ticket", related="repeat_of_id.number")
+    repeat_count = fields.Integer(
+        string="Earlier Reports",
+        compute="_compute_repeat_count",
+        store=True,
+        precompute=True,
+        readonly=True,
+        copy=False,
+        help="How many earlier complaints or repair requests of the same unit and defect category "
+        "were received within the repeat window (at least 1 for a ticket linked by hand).",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Assigned To",
@@ -351,6 +408,98 @@ class CswTicket(models.Model):
                 ticket.resolved_date and ticket.resolve_deadline and ticket.resolved_date <= ticket.resolve_deadline
             )
 
+    def _repeat_matches(self):
+        """``{ticket: earlier tickets}``: the complaints and repair requests of the same unit
+        and defect category received within the company's window before each ticket, oldest
+        first, found by one search for the whole batch."""
+        candidates = self.filtered(
+            lambda t: t.ticket_type in REPEAT_TYPES and t.unit_id and t.category_id and t.received_date
+        )
+        if not candidates:
+            return {}
+        windows = {t: timedelta(days=t.company_id.csw_repeat_window_days or 90) for t in candidates}
+        # every user sees the same repeats, whatever tickets their rules let them read
+        others = (
+            self.sudo()
+            .search_fetch(
+                [
+                    ("unit_id", "in", candidates.unit_id._origin.ids),
+                    ("category_id", "in", candidates.category_id._origin.ids),
+                    ("ticket_type", "in", REPEAT_TYPES),
+                    ("state", "!=", "cancelled"),
+                    ("received_date", ">=", min(t.received_date - windows[t] for t in candidates)),
+                    ("received_date", "<=", max(candidates.mapped("received_date"))),
+                ],
+                ["unit_id", "category_id", "received_date"],
+                order="received_date, id",
+            )
+            .with_env(self.env)
+        )
+        by_key = defaultdict(list)
+        for other in others:
+            by_key[other.unit_id.id, other.category_id.id].append(other)
+        matches = {}
+        for ticket in candidates:
+            own_id = ticket._origin.id
+            start = ticket.received_date - windows[ticket]
+            matches[ticket] = [
+                other
+                for other in by_key[ticket.unit_id._origin.id, ticket.category_id._origin.id]
+                if other.id != own_id
+                and start <= other.received_date
+                # received before, or at the same time and created before
+                and (other.received_date < ticket.received_date or (own_id and other.id < own_id))
+            ]
+        return matches
+
+    @api.depends("ticket_type", "unit_id", "category_id", "received_date")
+    def _compute_repeat_of_id(self):
+        """The latest earlier ticket of the same unit and category within the window. A link
+        the agent made by hand stays while it is still an earlier ticket of the unit."""
+        matches = self._repeat_matches()
+        for ticket in self:
+            linked = ticket.repeat_linked_by_hand and ticket.repeat_of_id
+            if linked and not ticket._repeat_link_error(linked.sudo()):
+                continue
+            earlier = matches.get(ticket)
+            ticket.repeat_of_id = earlier[-1] if earlier else False
+
+    @api.depends("repeat_of_id", "ticket_type", "unit_id", "category_id", "received_date")
+    def _compute_repeat_count(self):
+        matches = self.filtered("repeat_of_id")._repeat_matches()
+        for ticket in self:
+            ticket.is_repeat = bool(ticket.repeat_of_id)
+            ticket.repeat_count = max(len(matches.get(ticket, ())), 1) if ticket.repeat_of_id else 0
+
+    def _repeat_link_error(self, earlier):
+        """Why ``earlier`` cannot be the ticket this one repeats (``None`` if it can)."""
+        self.ensure_one()
+        if earlier._origin == self._origin:
+            return self.env._("Ticket %(ticket)s cannot repeat itself.", ticket=self.number)
+        if earlier.unit_id._origin != self.unit_id._origin:
+            return self.env._(
+                "Ticket %(ticket)s can only repeat an earlier ticket of the same unit: %(earlier)s is about %(unit)s.",
+                ticket=self.number,
+                earlier=earlier.number,
+                unit=earlier.unit_id.display_name or self.env._("no unit"),
+            )
+        if self.received_date and earlier.received_date and earlier.received_date > self.received_date:
+            return self.env._(
+                "Ticket %(ticket)s can only repeat a ticket received before it: %(earlier)s was received later.",
+                ticket=self.number,
+                earlier=earlier.number,
+            )
+        return None
+
+    def action_view_repeat_of(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "csw.ticket",
+            "res_id": self.repeat_of_id.id,
+            "views": [(False, "form")],
+        }
+
     def _compute_access_url(self):
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
@@ -413,6 +562,13 @@ class CswTicket(models.Model):
                     )
                 )
 
+    @api.constrains("repeat_of_id", "unit_id", "received_date")
+    def _check_repeat_of_id(self):
+        for ticket in self.filtered("repeat_of_id"):
+            error = ticket._repeat_link_error(ticket.repeat_of_id.sudo())
+            if error:
+                raise ValidationError(error)
+
     @api.constrains("state", "resolution")
     def _check_resolution(self):
         for ticket in self:
@@ -446,6 +602,10 @@ class CswTicket(models.Model):
             ),
         )
         tickets = super().create(vals_list)
+        tickets.browse(
+            ticket_id for ticket_id, vals in zip(tickets.ids, vals_list, strict=True) if vals.get("repeat_of_id")
+        )._mark_repeat_links_by_hand()
+        tickets._recheck_repeats_within_batch()
         tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))._subscribe_owners()
         tickets._report_complaints_to_manager()
         return tickets
@@ -486,9 +646,30 @@ class CswTicket(models.Model):
         return self.env.company
 
     def write(self, vals):
+        relinked = "repeat_of_id" in vals and not self._csw_unchanged("repeat_of_id", vals["repeat_of_id"])
+        if relinked:
+            done = self.filtered(lambda t: t.state not in OPEN_TICKET_STATES)[:1]
+            if done:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s is no longer open: link it to the ticket it repeats only while it is open.",
+                        ticket=done.number,
+                    )
+                )
         if "state" not in vals:
-            return super().write(vals)
-        new_state = vals["state"]
+            result = super().write(vals)
+        else:
+            new_state = vals["state"]
+            before, now = self._prepare_transition(new_state)
+            # the state first, through every check of the models' write
+            result = super().write(vals)
+            self._apply_transition_effects(new_state, before, now)
+        if relinked:
+            self._mark_repeat_links_by_hand()
+        return result
+
+    def _prepare_transition(self, new_state):
+        """The checks before a change of state, and ``(before, now)`` for its effects."""
         if new_state in FINISHED_TICKET_STATES:
             self._check_reopened_repair_finished()
         if new_state == "closed":
@@ -498,10 +679,30 @@ class CswTicket(models.Model):
         before = {
             ticket: (ticket.state, ticket._waiting_hours(now) if ticket.state == "waiting" else 0.0) for ticket in self
         }
-        # the state first, through every check of the models' write
-        result = super().write(vals)
-        self._apply_transition_effects(new_state, before, now)
-        return result
+        return before, now
+
+    def _recheck_repeats_within_batch(self):
+        """The repeats are computed before the batch is inserted, against the tickets already
+        saved: tickets of the same unit and category created together are checked again, now that
+        they are saved too."""
+        keys = defaultdict(lambda: self.browse())
+        for ticket in self:
+            if ticket.ticket_type in REPEAT_TYPES and ticket.unit_id and ticket.category_id:
+                keys[ticket.unit_id, ticket.category_id] |= ticket
+        together = self.browse().union(*(tickets for tickets in keys.values() if len(tickets) > 1))
+        if together:
+            together.modified(["category_id"])
+
+    def _mark_repeat_links_by_hand(self):
+        """A link to the ticket repeated, given by the client, is the agent's own unless it is the
+        one the repeat check finds (a form sends back what it computed): one search for the batch."""
+        matches = self._repeat_matches()
+        for by_hand, tickets in self.grouped(
+            lambda t: bool(t.repeat_of_id) and t.repeat_of_id != (matches.get(t) or [t.browse()])[-1]
+        ).items():
+            tickets = tickets.filtered(lambda t, by_hand=by_hand: t.repeat_linked_by_hand != by_hand)
+            # the flag only this check sets
+            tickets.sudo().write({"repeat_linked_by_hand": by_hand})
 
     def _apply_transition_effects(self, new_state, before, now):
         """What a change of state does besides the state, in one place.
@@ -786,6 +987,7 @@ class CswTicket(models.Model):
             "context": {
                 "default_ticket_id": self.id,
                 "default_unit_id": self.unit_id.id,
+                "default_category_id": self.category_id.id,
                 "default_location": self.location,
                 "default_description": self.description,
                 "default_source": "owner",
@@ -816,6 +1018,7 @@ class CswTicket(models.Model):
                 "channel": "portal",
                 "partner_id": partner.id,
                 "unit_id": unit.id,
+                "category_id": category.id,
                 "location": location.strip(),
                 "description": plaintext2html(description.strip()),
             }

@@ -102,6 +102,12 @@ class ResCompany(models.Model):
         default=7,
         help="Days the agent has to make each periodic callback after handover.",
     )
+    csw_repeat_window_days = fields.Integer(
+        string="Repeat Complaint Window (Days)",
+        default=90,
+        help="A complaint or repair request of the same unit and defect category as one received "
+        "this many days before it is flagged as a repeated problem (同一问题反复投诉).",
+    )
     csw_callback_max_attempts = fields.Integer(
         string="Callback Attempts",
         default=3,
@@ -226,6 +232,12 @@ class ResCompany(models.Model):
                 < 0
             ):
                 raise ValidationError(self.env._("Callback delays cannot be negative."))
+
+    @api.constrains("csw_repeat_window_days")
+    def _check_csw_repeat_window(self):
+        for company in self:
+            if company.csw_repeat_window_days < 1:
+                raise ValidationError(self.env._("The repeat complaint window must be at least one day."))
 
     @api.constrains("csw_repair_days", "csw_emergency_entry_hours")
     def _check_csw_repair_limits(self):

@@ -25,6 +25,7 @@ class ResConfigSettings(models.TransientModel):
     csw_callback_repair_from = fields.Selection(related="company_id.csw_callback_repair_from", readonly=False)
     csw_callback_complaint_hours = fields.Integer(related="company_id.csw_callback_complaint_hours", readonly=False)
     csw_callback_window_days = fields.Integer(related="company_id.csw_callback_window_days", readonly=False)
+    csw_repeat_window_days = fields.Integer(related="company_id.csw_repeat_window_days", readonly=False)
     csw_callback_max_attempts = fields.Integer(related="company_id.csw_callback_max_attempts", readonly=False)
     csw_callback_retry_hours = fields.Integer(related="company_id.csw_callback_retry_hours", readonly=False)
     csw_callback_followup_hours = fields.Integer(related="company_id.csw_callback_followup_hours", readonly=False)

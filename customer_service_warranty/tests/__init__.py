@@ -12,6 +12,7 @@ from . import test_portal
 from . import test_portal_security
 from . import test_project_unit
 from . import test_repair_order
+from . import test_repeat_complaints
 from . import test_repair_deadlines
 from . import test_responsibility
 from . import test_scripts

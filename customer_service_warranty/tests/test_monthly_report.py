@@ -335,7 +335,8 @@ class TestMonthlyReport(CswMonthCase):
         self.assertEqual(sorted(count for _label, count in parts["by_channel"]), [1, 1, 1, 2])
         self.assertEqual(sorted(count for _label, count in parts["by_category"]), [1, 3])
         self.assertEqual(
-            sorted(parts["by_team"]), sorted([(self.team.display_name, 3, 1), (self.tile_team.display_name, 1, 1)])
+            sorted(parts["by_team"]),
+            sorted([(self.team.display_name, 3, 1, 0), (self.tile_team.display_name, 1, 1, 0)]),
         )
         self.assertEqual([count for _label, count in parts["satisfaction"]], [1, 1, 0, 1, 0])
         self.assertEqual(
