@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched
 
@@ -18,13 +19,18 @@ ASSESSMENT_REASONS = [
 STRIKE_REASONS = ("overdue_response", "overdue_callback", "service_failure")
 
 
+_lt = LazyTranslate(__name__)
+STRIKE_CHECK = _lt("the count of the person's failures of the month")
+
+
 class CswAssessment(models.Model):
     """A staff assessment (考核): a penalty or a reward of a customer-service employee."""
 
     _name = "csw.assessment"
     _description = "Staff Assessment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
     _order = "date desc, id desc"
+    _csw_protected_fields = {"is_strike": STRIKE_CHECK, "strike_count": STRIKE_CHECK}
     _check_company_auto = True
 
     user_id = fields.Many2one("res.users", string="Employee", required=True, index=True, tracking=True)
@@ -76,6 +82,14 @@ class CswAssessment(models.Model):
         aggregator="sum",
         help="1 on a strike: the assessment summary counts them per person and month.",
     )
+
+    _sql_constraints = [
+        (
+            "amount_not_negative",
+            "CHECK(amount >= 0)",
+            "An assessment's amount is a penalty or a bonus in money, never negative: the points carry the sign.",
+        ),
+    ]
 
     @api.depends("reason", "company_id")
     def _compute_defaults(self):

@@ -179,3 +179,8 @@ class CswCallback(models.Model):
 class CswSubcontract(models.Model):
     _name = "csw.subcontract"
     _inherit = ["csw.protected.fields", "csw.subcontract"]
+
+
+class CswAssessment(models.Model):
+    _name = "csw.assessment"
+    _inherit = ["csw.protected.fields", "csw.assessment"]

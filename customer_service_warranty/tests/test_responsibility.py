@@ -1,9 +1,11 @@
 from datetime import date, timedelta
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common_ticket import CswTicketCase
 
@@ -328,3 +330,17 @@ class TestResponsibility(CswTicketCase):
             ),
             (100, 200, 300, 5),
         )
+
+    def test_a_manager_cannot_write_a_strike_nor_a_negative_amount(self):
+        assessment = (
+            self.env["csw.assessment"]
+            .with_user(self.manager)
+            .create({"user_id": self.site_manager.id, "reason": "service_failure"})
+        )
+        for values in ({"is_strike": True}, {"strike_count": 3}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                assessment.write(values)
+        self.assertFalse(assessment.is_strike)
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            assessment.with_user(self.manager).write({"amount": -50})
+            assessment.flush_recordset()
