@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -101,8 +102,8 @@ class TestAccess(CswCase):
         return {
             "unit_id": unit.id,
             "callback_type": "periodic",
-            "scheduled_date": datetime(2026, 12, 1, 1, 0),
-            "deadline": datetime(2026, 12, 8, 1, 0),
+            "scheduled_date": fields.Datetime.now() + timedelta(days=1),
+            "deadline": fields.Datetime.now() + timedelta(days=8),
         }
 
     def test_project_agent_sees_only_member_estates(self):

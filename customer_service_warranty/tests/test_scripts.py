@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -32,8 +33,8 @@ class TestScripts(CswCase):
             {
                 "unit_id": (unit or self.unit).id,
                 "callback_type": callback_type,
-                "scheduled_date": datetime(2026, 12, 1, 1, 0),
-                "deadline": datetime(2026, 12, 8, 1, 0),
+                "scheduled_date": fields.Datetime.now() + timedelta(days=1),
+                "deadline": fields.Datetime.now() + timedelta(days=8),
             }
         )
 
