@@ -761,24 +761,21 @@ class CswCallback(models.Model):
     def _cron_escalate_overdue(self):
         """Tell the team leader about planned callbacks past their deadline, once each.
 
-        Set-based: one search, one write, one batch of notes and one of activities.
+        Set-based (``_csw_escalate_once``), the assessments of the agents in one batch.
         """
-        overdue = self.sudo().search([("is_overdue", "=", True), ("escalated", "=", False)])
-        if not overdue:
-            return
-        overdue.write({"escalated": True})
-        bodies = {
-            callback.id: Markup("<p>%s</p>")
-            % self.env._(
-                "Callback overdue since %(deadline)s (agent: %(agent)s): escalated to the team leader.",
-                deadline=fields.Datetime.to_string(callback.deadline),
-                agent=callback.user_id.name or "-",
-            )
-            for callback in overdue
-        }
-        overdue._csw_note_and_todo(
-            bodies,
+        overdue = self._csw_escalate_once(
+            [("is_overdue", "=", True)],
+            "escalated",
+            lambda callback: (
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "Callback overdue since %(deadline)s (agent: %(agent)s): escalated to the team leader.",
+                    deadline=fields.Datetime.to_string(callback.deadline),
+                    agent=callback.user_id.name or "-",
+                )
+            ),
             self.env._("Callback overdue"),
             lambda callback: callback.company_id.csw_team_leader_id or callback.project_id.cs_user_id,
         )
-        self.env["csw.assessment"]._assess("overdue_callback", overdue, lambda c: c.user_id, "callback_id")
+        if overdue:
+            self.env["csw.assessment"]._assess("overdue_callback", overdue, lambda c: c.user_id, "callback_id")

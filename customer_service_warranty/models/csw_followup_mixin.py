@@ -37,3 +37,17 @@ class CswFollowUpMixin(models.AbstractModel):
                 if user
             ]
         )
+
+    def _csw_escalate_once(self, domain, flag, body_of, summary, user_of):
+        """Escalate the records of ``domain`` not yet flagged, once each: set ``flag``, log
+        ``body_of(record)`` on each and give ``user_of(record)`` a to-do (``_csw_note_and_todo``).
+
+        Set-based: one search, one write, one batch of notes and one of activities.
+
+        :return: the records escalated now
+        """
+        records = self.sudo().search([*domain, (flag, "=", False)])
+        if records:
+            records.with_context(mail_notrack=True).write({flag: True})
+            records._csw_note_and_todo({record.id: body_of(record) for record in records}, summary, user_of)
+        return records

@@ -1208,25 +1208,19 @@ class CswTicket(models.Model):
 
     @api.model
     def _cron_escalate_overdue_followups(self):
-        """Tell the team leader about follow-ups (回访联系单) past their deadline, once each.
-
-        Set-based: one search, one write, one batch of notes and one of activities.
-        """
-        overdue = self.sudo().search([("is_followup_overdue", "=", True), ("followup_escalated", "=", False)])
-        if not overdue:
-            return
-        overdue.with_context(mail_notrack=True).write({"followup_escalated": True})
-        bodies = {
-            ticket.id: Markup("<p>%s</p>")
-            % self.env._(
-                "Follow-up overdue since %(deadline)s (responsible: %(user)s): escalated to the team leader.",
-                deadline=fields.Datetime.to_string(ticket.date_deadline),
-                user=ticket.user_id.name or "-",
-            )
-            for ticket in overdue
-        }
-        overdue._csw_note_and_todo(
-            bodies,
+        """Tell the team leader about follow-ups (回访联系单) past their deadline, once each
+        (``_csw_escalate_once``)."""
+        self._csw_escalate_once(
+            [("is_followup_overdue", "=", True)],
+            "followup_escalated",
+            lambda ticket: (
+                Markup("<p>%s</p>")
+                % self.env._(
+                    "Follow-up overdue since %(deadline)s (responsible: %(user)s): escalated to the team leader.",
+                    deadline=fields.Datetime.to_string(ticket.date_deadline),
+                    user=ticket.user_id.name or "-",
+                )
+            ),
             self.env._("Callback follow-up overdue"),
             lambda ticket: ticket.company_id.csw_team_leader_id or ticket.project_id.cs_user_id,
         )
