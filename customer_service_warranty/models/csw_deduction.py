@@ -75,6 +75,7 @@ class CswDeduction(models.Model):
         {
             "subcontract_id",
             "substitute_cost",
+            "estimated_cost",
             "agency_fee_amount",
             "compensation_amount",
             "date",
@@ -119,6 +120,15 @@ class CswDeduction(models.Model):
         precompute=True,
         tracking=True,
         help="Cost of the substitute repairs: the sum of the repair orders unless typed.",
+    )
+    estimated_cost = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Cost of the substitute repairs estimated in the request (预计发生的代维费用), before the "
+        "work: the sum of the repair orders' estimates unless typed.",
     )
     agency_fee_amount = fields.Monetary(
         string="Agency Fee",
@@ -185,7 +195,7 @@ class CswDeduction(models.Model):
         (
             "amounts_positive",
             "CHECK(coalesce(substitute_cost, 0) >= 0 AND coalesce(agency_fee_amount, 0) >= 0 "
-            "AND coalesce(compensation_amount, 0) >= 0)",
+            "AND coalesce(compensation_amount, 0) >= 0 AND coalesce(estimated_cost, 0) >= 0)",
             "Deduction amounts cannot be negative.",
         ),
     ]
@@ -210,12 +220,16 @@ class CswDeduction(models.Model):
             deduction.notify_method = orders[0].notify_method
 
     @api.depends(
-        "repair_order_ids.substitute_cost", "repair_order_ids.compensation_amount", "repair_order_ids.loss_estimate"
+        "repair_order_ids.substitute_cost",
+        "repair_order_ids.estimated_cost",
+        "repair_order_ids.compensation_amount",
+        "repair_order_ids.loss_estimate",
     )
     def _compute_amounts(self):
         for deduction in self.filtered(lambda d: d.state == "draft"):
             orders = deduction.repair_order_ids
             deduction.substitute_cost = sum(orders.mapped("substitute_cost"))
+            deduction.estimated_cost = sum(orders.mapped("estimated_cost"))
             # an order's compensation once entered, its loss estimate (损失预估) until then
             deduction.compensation_amount = sum(order.compensation_amount or order.loss_estimate for order in orders)
 

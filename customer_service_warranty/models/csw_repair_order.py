@@ -279,6 +279,12 @@ class CswRepairOrder(models.Model):
     is_substitute = fields.Boolean(string="Substitute Repair", readonly=True, copy=False, tracking=True)
     substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True, groups=AGENT)
     substitute_cost = fields.Monetary(tracking=True, groups=AGENT)
+    estimated_cost = fields.Monetary(
+        help="Cost of a substitute repair estimated before any work (预计发生的代维费用): stated in the "
+        "request and reserved against the team's retention while the defect is open.",
+        tracking=True,
+        groups=AGENT,
+    )
     deduction_id = fields.Many2one(
         "csw.deduction", readonly=True, copy=False, index=True, check_company=True, groups=AGENT
     )
@@ -287,7 +293,7 @@ class CswRepairOrder(models.Model):
         (
             "amounts_positive",
             "CHECK(coalesce(loss_estimate, 0) >= 0 AND coalesce(compensation_amount, 0) >= 0 "
-            "AND coalesce(substitute_cost, 0) >= 0)",
+            "AND coalesce(substitute_cost, 0) >= 0 AND coalesce(estimated_cost, 0) >= 0)",
             "Amounts cannot be negative.",
         ),
     ]
