@@ -39,12 +39,14 @@
         "views/csw_monthly_report_views.xml",
         "views/csw_dashboard_views.xml",
         "views/csw_repair_order_views.xml",
+        "views/csw_repair_appointment_views.xml",
         "views/csw_inspection_wizard_views.xml",
         "views/csw_emergency_repair_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/portal_appointment_templates.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -55,6 +57,7 @@
         "demo/csw_repair_order_demo.xml",
         "demo/csw_callback_demo.xml",
         "demo/portal_users_demo.xml",
+        "demo/csw_appointment_demo.xml",
         "demo/csw_story_demo.xml",
         "demo/csw_monthly_report_demo.xml",
         "demo/csw_responsibility_demo.xml",
@@ -62,6 +65,7 @@
         "demo/csw_repeat_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": ["customer_service_warranty/static/src/js/portal_check_in.js"],
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],
     },
 }

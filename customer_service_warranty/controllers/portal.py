@@ -263,8 +263,8 @@ class CswCustomerPortal(CustomerPortal):
             self._csw_jobs_domain(),
             "/my/jobs",
             page,
-            # open jobs first, the most urgent entry first
-            "state_rank, entry_deadline, id",
+            # open jobs first, the next visit first, then the most urgent entry
+            "state_rank, appointment_start, entry_deadline, id",
             "csw_jobs",
             "jobs",
             "my_csw_jobs_history",

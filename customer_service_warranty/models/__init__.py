@@ -19,6 +19,8 @@ from . import csw_assessment
 from . import csw_ticket_responsibility
 from . import csw_deduction
 from . import csw_repair_order
+from . import csw_repair_appointment
+from . import csw_appointment_window
 from . import csw_callback_plan
 from . import csw_callback
 from . import csw_callback_report

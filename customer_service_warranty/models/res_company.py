@@ -164,6 +164,11 @@ class ResCompany(models.Model):
     csw_evidence_plan_required = fields.Boolean(string="Repair Plan Required")
 
     # Repair time limits: the defaults of new subcontracts
+    csw_reschedule_cutoff_hours = fields.Integer(
+        string="Reschedule Cut-off (Hours)",
+        default=24,
+        help="Until how many hours before the visit an owner may still move it on the portal.",
+    )
     csw_repair_days = fields.Integer(
         string="Repair Time Limit (Days)",
         default=3,
@@ -239,9 +244,11 @@ class ResCompany(models.Model):
             if company.csw_repeat_window_days < 1:
                 raise ValidationError(self.env._("The repeat complaint window must be at least one day."))
 
-    @api.constrains("csw_repair_days", "csw_emergency_entry_hours")
+    @api.constrains("csw_repair_days", "csw_emergency_entry_hours", "csw_reschedule_cutoff_hours")
     def _check_csw_repair_limits(self):
         for company in self:
+            if company.csw_reschedule_cutoff_hours < 0:
+                raise ValidationError(self.env._("The reschedule cut-off cannot be negative."))
             if company.csw_repair_days < 1 or company.csw_emergency_entry_hours < 1:
                 raise ValidationError(
                     self.env._("The repair time limit and the emergency entry time must be at least 1.")

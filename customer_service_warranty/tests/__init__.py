@@ -27,3 +27,6 @@ from . import test_ticket_sla
 from . import test_tours
 from . import test_translation
 from . import test_warranty_clock
+from . import test_repair_appointment
+from . import test_portal_appointment
+from . import test_tours_appointment
