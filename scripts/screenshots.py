@@ -77,6 +77,13 @@ SHOTS = [
     ("csw_owner", PHONE, "owner-home.png", "/my/homes", ".o_csw_home_card"),
     ("csw_owner", PHONE, "owner-request.png", "/my/repair-request", "#csw_repair_request_form"),
     ("csw_team", PHONE, "team-jobs.png", "/my/jobs", ".o_csw_job_link"),
+    (
+        "csw_center_agent",
+        DESKTOP,
+        "agent-visits.png",
+        "/odoo/action-customer_service_warranty.csw_repair_order_action_appointments",
+        ".o_calendar_renderer",
+    ),
 ]
 # one record's page: (login, viewport, file name, path with {id}, model, domain of the record)
 RECORDS = [
@@ -119,6 +126,14 @@ RECORDS = [
         "/my/jobs/{id}",
         "csw.repair.order",
         [("state", "=", "notified"), ("subcontractor_id.name", "=", "陈记瓦工班组")],
+    ),
+    (
+        "csw_owner",
+        PHONE,
+        "owner-visit.png",
+        "/my/repairs/{id}",
+        "csw.repair.order",
+        [("appointment_window_ids", "!=", False)],
     ),
 ]
 

@@ -371,6 +371,8 @@ class CswRepairOrderAppointment(models.Model):
                     "subject": message["subject"],
                     "body_html": Markup("<p>%s</p>") % message["body"],
                     "email_from": email_from,
+                    # given, or each message searches the aliases for its own
+                    "reply_to": email_from,
                     "recipient_ids": [Command.set(message["partner"].ids)],
                     "model": self._name,
                     "res_id": message["order"].id,
@@ -423,6 +425,7 @@ class CswRepairOrderAppointment(models.Model):
     def _write_workflow(self, values):
         return self.write(values)
 
+    @api.model
     def _cron_flag_overdue(self):
         """Besides the deadlines: a team that did not check in by the end of the agreed visit is
         flagged as a late entry."""

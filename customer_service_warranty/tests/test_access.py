@@ -19,6 +19,7 @@ ACCESS_MATRIX = {
     "csw.ticket": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.assessment": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.repair.order": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
+    "csw.appointment.window": ("", "", "r", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.inspection.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.emergency.repair.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),

@@ -276,3 +276,34 @@ class TestRepairAppointment(CswRepairCase):
         self.assertFalse(Window.with_user(stranger_user).search([]))
         with self.assertRaises(AccessError):
             order.appointment_window_ids.with_user(self.team_user).write({"start": self.at(6)})
+
+    # ------------------------------------------------------------------
+    # Speed
+    # ------------------------------------------------------------------
+    def test_reminders_take_as_many_queries_for_few_or_many_visits(self):
+        bathroom = self.category("waterproofing_bathroom").id
+        counts = []
+        # a first run warms the caches
+        for size, day in ((1, 0), (3, 3), (12, 6)):
+            notified = NOTIFIED + timedelta(days=day)
+            with freeze_time(notified):
+                orders = self.env["csw.repair.order"].create(
+                    [
+                        {"unit_id": self.unit.id, "location": f"主卫天花{n}", "category_id": bathroom}
+                        for n in range(size)
+                    ]
+                )
+                # notified as action_notify does, without rendering the notice
+                orders.write({"state": "notified", "notify_date": notified, "notify_method": "verbal"})
+                visit = notified + timedelta(hours=24)
+                orders.write({"appointment_start": visit, "appointment_end": visit + timedelta(hours=2)})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(notified + timedelta(minutes=30)):
+                before = self.cr.sql_log_count
+                self.env["csw.repair.order"]._cron_send_appointment_reminders()
+                self.env.flush_all()
+                counts.append(self.cr.sql_log_count - before)
+            self.assertTrue(all(orders.mapped("reminder_day_before_sent")))
+            self.assertEqual(len(self.reminders(orders[-1])), 2)
+        self.assertEqual(counts[1], counts[2], f"queries for 3 and 12 visits (after a first run): {counts}")
