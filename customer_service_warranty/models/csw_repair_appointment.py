@@ -536,8 +536,9 @@ class CswRepairOrderAppointment(models.Model):
 
     def action_done(self):
         """A job done without the owner's sign-off goes to the agent to verify; its callback asks."""
-        result = super().action_done()
         unsigned = self.filtered(lambda o: not o.owner_sign_off)
+        # checked by super() first: a refusal there rolls all of this back
+        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
         if unsigned:
             note = Markup("<p>%s</p>") % self.env._(
                 "Marked done without the owner's sign-off: verify the repair with the owner."
@@ -547,11 +548,13 @@ class CswRepairOrderAppointment(models.Model):
                 self.env._("Done without the owner's sign-off: verify the repair"),
                 lambda order: order.user_id or order.project_id.cs_user_id,
             )
+        result = super().action_done()
+        callbacks = unsigned.callback_ids.filtered(lambda c: c.state == "planned")
+        if callbacks:
             question = Markup("<p>%s</p>") % self.env._(
                 "The team marked the repair done without the owner's sign-off: ask the owner whether the work "
                 "was done and checked with them."
             )
-            callbacks = unsigned.callback_ids.filtered(lambda c: c.state == "planned")
             callbacks._message_log_batch(bodies=dict.fromkeys(callbacks.ids, question))
         return result
 
