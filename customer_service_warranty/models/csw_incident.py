@@ -168,7 +168,7 @@ class CswIncident(models.Model):
             )
             incident.unit_count, incident.owner_count = units, owners
 
-    @api.depends("project_id", "building_scope", "category_id", "incident_type", "state")
+    @api.depends("project_id", "building_scope", "category_id", "incident_type", "state", "ticket_ids")
     def _compute_candidate_ticket_ids(self):
         for incident in self:
             if incident.project_id and incident.state in ACTIVE_INCIDENT_STATES:
