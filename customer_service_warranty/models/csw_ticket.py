@@ -147,6 +147,7 @@ class CswTicket(models.Model):
     building = fields.Char(
         related="unit_id.building",
         store=True,
+        precompute=True,
         index="btree_not_null",
         help="Building of the unit: batch defects are counted per building.",
     )
