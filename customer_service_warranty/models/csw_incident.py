@@ -66,9 +66,7 @@ class CswIncident(models.Model):
     name = fields.Char(string="Number", readonly=True, copy=False, index="trigram", default="/")
     title = fields.Char(required=True, tracking=True, help="What happened, e.g. 3号楼停水.")
     incident_type = fields.Selection(INCIDENT_TYPES, string="Type", required=True, default="other", tracking=True)
-    state = fields.Selection(
-        INCIDENT_STATES, required=True, default="draft", tracking=True, copy=False, index=True
-    )
+    state = fields.Selection(INCIDENT_STATES, required=True, default="draft", tracking=True, copy=False, index=True)
     project_id = fields.Many2one(
         "csw.project", string="Estate", required=True, index=True, check_company=True, tracking=True
     )
@@ -156,7 +154,9 @@ class CswIncident(models.Model):
 
     @api.depends("ticket_ids", "project_id", "building_scope")
     def _compute_counts(self):
-        tickets = dict(self.env["csw.ticket"]._read_group([("incident_id", "in", self.ids)], ["incident_id"], ["__count"]))
+        tickets = dict(
+            self.env["csw.ticket"]._read_group([("incident_id", "in", self.ids)], ["incident_id"], ["__count"])
+        )
         Unit = self.env["csw.unit"].sudo()
         for incident in self:
             incident.ticket_count = tickets.get(incident._origin, 0)
@@ -184,7 +184,9 @@ class CswIncident(models.Model):
         for incident in self:
             if incident.incident_type == "batch_defect" and not incident.category_id:
                 raise ValidationError(
-                    self.env._("Incident %(incident)s is a batch defect: give its defect category.", incident=incident.name)
+                    self.env._(
+                        "Incident %(incident)s is a batch defect: give its defect category.", incident=incident.name
+                    )
                 )
 
     @api.model_create_multi
@@ -374,7 +376,9 @@ class CswIncident(models.Model):
         batch defect of it is active: later tickets are linked to it.
         """
         tickets = tickets.sudo().filtered(
-            lambda t: t.ticket_type in BATCH_TICKET_TYPES and t.state != "cancelled" and t.unit_id.building and t.category_id
+            lambda t: (
+                t.ticket_type in BATCH_TICKET_TYPES and t.state != "cancelled" and t.unit_id.building and t.category_id
+            )
         )
         Ticket = self.env["csw.ticket"].sudo()
         now = fields.Datetime.now()
@@ -411,25 +415,29 @@ class CswIncident(models.Model):
             existing = {(i.project_id, i.building_scope, i.category_id): i for i in active}
             new_groups = [group for group in groups if group[:3] not in existing]
             subcontracts = self._responsible_subcontracts(new_groups)
-            created = self.sudo().with_context(mail_create_nolog=True).create(
-                [
-                    {
-                        "title": self.env._(
-                            "%(category)s in building %(building)s (%(count)s units)",
-                            category=category.name,
-                            building=building,
-                            count=count,
-                        ),
-                        "incident_type": "batch_defect",
-                        "state": "proposed",
-                        "project_id": project.id,
-                        "building_scope": building,
-                        "category_id": category.id,
-                        "subcontract_id": subcontracts.get((project, category), self.env["csw.subcontract"]).id,
-                        "user_id": company.csw_cs_manager_id.id,
-                    }
-                    for project, building, category, count, _ids in new_groups
-                ]
+            created = (
+                self.sudo()
+                .with_context(mail_create_nolog=True)
+                .create(
+                    [
+                        {
+                            "title": self.env._(
+                                "%(category)s in building %(building)s (%(count)s units)",
+                                category=category.name,
+                                building=building,
+                                count=count,
+                            ),
+                            "incident_type": "batch_defect",
+                            "state": "proposed",
+                            "project_id": project.id,
+                            "building_scope": building,
+                            "category_id": category.id,
+                            "subcontract_id": subcontracts.get((project, category), self.env["csw.subcontract"]).id,
+                            "user_id": company.csw_cs_manager_id.id,
+                        }
+                        for project, building, category, count, _ids in new_groups
+                    ]
+                )
             )
             existing.update({(i.project_id, i.building_scope, i.category_id): i for i in created})
             links = defaultdict(list)
@@ -447,13 +455,17 @@ class CswIncident(models.Model):
         the category (or its parent), one search for all."""
         if not groups:
             return {}
-        subcontracts = self.env["csw.subcontract"].sudo().search(
-            [
-                ("project_id", "in", [group[0].id for group in groups]),
-                ("state", "=", "active"),
-                ("category_ids", "!=", False),
-            ],
-            order="id",
+        subcontracts = (
+            self.env["csw.subcontract"]
+            .sudo()
+            .search(
+                [
+                    ("project_id", "in", [group[0].id for group in groups]),
+                    ("state", "=", "active"),
+                    ("category_ids", "!=", False),
+                ],
+                order="id",
+            )
         )
         found = {}
         for project, _building, category, _count, _ids in groups:

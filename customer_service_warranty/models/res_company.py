@@ -255,9 +255,7 @@ class ResCompany(models.Model):
         for company in self:
             if company.csw_batch_defect_threshold < 0 or company.csw_batch_defect_window_days < 1:
                 raise ValidationError(
-                    self.env._(
-                        "The batch defect threshold cannot be negative, and its window is at least one day."
-                    )
+                    self.env._("The batch defect threshold cannot be negative, and its window is at least one day.")
                 )
 
     @api.constrains("csw_repair_days", "csw_emergency_entry_hours")

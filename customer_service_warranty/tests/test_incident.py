@@ -48,7 +48,10 @@ class TestIncident(CswTicketCase):
 
     def tickets_of(self, units, **values):
         return self.env["csw.ticket"].create(
-            [{"name": f"停水咨询{unit.name}", "unit_id": unit.id, "ticket_type": "complaint", **values} for unit in units]
+            [
+                {"name": f"停水咨询{unit.name}", "unit_id": unit.id, "ticket_type": "complaint", **values}
+                for unit in units
+            ]
         )
 
     # ------------------------------------------------------------------
@@ -287,7 +290,13 @@ class TestIncident(CswTicketCase):
             handle.flush()
             text = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, check=True).stdout.decode()
         text = unicodedata.normalize("NFKC", text)
-        for fact in (incident.name, self.team.name, self.subcontract.name, self.project.name, *self.building_7[:5].mapped("name")):
+        for fact in (
+            incident.name,
+            self.team.name,
+            self.subcontract.name,
+            self.project.name,
+            *self.building_7[:5].mapped("name"),
+        ):
             self.assertIn(fact, text)
 
     # ------------------------------------------------------------------
