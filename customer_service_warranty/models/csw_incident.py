@@ -63,6 +63,10 @@ class CswIncident(models.Model):
         "notice_sent_date": _lt("the Confirm button of a proposed batch defect"),
     }
 
+    # the scope no longer changes once the incident is open (its tickets and owners follow from it)
+    _csw_frozen_fields = frozenset({"project_id", "building_scope", "category_id"})
+    _csw_editable_states = ("draft", "proposed")
+
     name = fields.Char(string="Number", readonly=True, copy=False, index="trigram", default="/")
     title = fields.Char(required=True, tracking=True, help="What happened, e.g. 3号楼停水.")
     incident_type = fields.Selection(INCIDENT_TYPES, string="Type", required=True, default="other", tracking=True)
@@ -189,6 +193,30 @@ class CswIncident(models.Model):
                     )
                 )
 
+    @api.constrains("project_id", "building_scope")
+    def _check_tickets_in_scope(self):
+        self.ticket_ids._check_incident_scope()
+
+    def _csw_check_write(self, vals):
+        """The notice sent stays as the owners read it; a finished incident keeps its resolution."""
+        if "owner_notice" in vals:
+            sent = self.filtered("notified_date")[:1]
+            if sent and not sent._csw_unchanged("owner_notice", vals["owner_notice"]):
+                raise UserError(
+                    self.env._(
+                        "The owners of incident %(incident)s have read its notice: write to them from the chatter.",
+                        incident=sent.name,
+                    )
+                )
+        if "resolution" in vals:
+            done = self.filtered(lambda i: i.state in ("resolved", "cancelled"))[:1]
+            if done and not done._csw_unchanged("resolution", vals["resolution"]):
+                raise UserError(
+                    self.env._(
+                        "Incident %(incident)s is finished: its resolution no longer changes.", incident=done.name
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         self.env["ir.sequence"]._csw_assign_numbers(
@@ -213,8 +241,8 @@ class CswIncident(models.Model):
     # ------------------------------------------------------------------
     def action_link_candidates(self):
         """Link the open tickets of the scope not linked yet."""
-        self.ensure_one()
         self._check_state_in(ACTIVE_INCIDENT_STATES, self.env._("given tickets"))
+        self.ensure_one()
         self._link_tickets(self.candidate_ticket_ids)
         return True
 
@@ -274,8 +302,8 @@ class CswIncident(models.Model):
 
         Once: an incident already notified is refused (post a message to write to them again).
         """
-        self.ensure_one()
         self._check_state_in(("open",), self.env._("notified to the owners"))
+        self.ensure_one()
         if self.notified_date:
             raise UserError(
                 self.env._(

@@ -116,6 +116,37 @@ class TestIncident(CswTicketCase):
             incident.action_notify_owners()
         self.assertEqual(len(incident.message_ids.filtered(lambda m: m.message_type == "comment")), 1)
 
+    def test_actions_on_no_incident_are_refused(self):
+        Incident = self.Incident.with_user(self.manager)
+        for action in (
+            "action_open",
+            "action_notify_owners",
+            "action_link_candidates",
+            "action_confirm",
+            "action_resolve",
+            "action_cancel",
+        ):
+            with self.subTest(action=action), self.assertRaises(UserError):
+                getattr(Incident.browse(), action)()
+
+    def test_scope_notice_and_resolution_freeze_as_the_incident_moves_on(self):
+        incident = self.incident(resolution="<p>已恢复供水</p>")
+        incident.building_scope = "7, 8"
+        incident.building_scope = "7"
+        tickets = self.tickets_of(self.building_7[:1])
+        incident.action_link_candidates()
+        incident.action_open()
+        with self.assertRaises(UserError):
+            incident.with_user(self.manager).building_scope = "8"
+        incident.action_notify_owners()
+        with self.assertRaises(UserError):
+            incident.with_user(self.project_agent).owner_notice = "<p>改过的通知</p>"
+        incident.with_user(self.manager).action_resolve()
+        with self.assertRaises(UserError):
+            incident.with_user(self.manager).resolution = "<p>改过的结果</p>"
+        self.assertEqual((incident.building_scope, tickets.state), ("7", "resolved"))
+        self.assertIn("7栋今日停水", incident.owner_notice)
+
     def test_notice_must_be_written_first(self):
         incident = self.incident(owner_notice=False)
         incident.action_open()
