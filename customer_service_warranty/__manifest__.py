@@ -26,6 +26,9 @@
         "views/csw_subcontract_views.xml",
         "report/csw_followup_form_report.xml",
         "views/csw_ticket_views.xml",
+        "report/csw_rectification_notice_report.xml",
+        "data/csw_incident_mail_template_data.xml",
+        "views/csw_incident_views.xml",
         "views/csw_sla_policy_views.xml",
         "views/csw_assessment_views.xml",
         "report/csw_repair_notice_report.xml",
@@ -60,6 +63,7 @@
         "demo/csw_responsibility_demo.xml",
         "demo/csw_script_demo.xml",
         "demo/csw_repeat_demo.xml",
+        "demo/csw_incident_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],

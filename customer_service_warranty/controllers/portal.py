@@ -50,6 +50,13 @@ class CswCustomerPortal(CustomerPortal):
     def _csw_jobs_domain(self):
         return [("subcontractor_id", "child_of", self._csw_team().id), ("state", "!=", "draft")]
 
+    def _prepare_portal_layout_values(self):
+        """Every /my page shows the notices of the open incidents covering the owner's units
+        (read through the controller: owners have no access to incidents)."""
+        values = super()._prepare_portal_layout_values()
+        values["csw_incident_notices"] = request.env["csw.incident"]._portal_notices(self._csw_owner())
+        return values
+
     def _csw_count(self, model, domain):
         Model = request.env[model]
         return Model.search_count(domain) if Model.has_access("read") else 0

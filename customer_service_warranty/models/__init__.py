@@ -15,6 +15,7 @@ from . import csw_unit
 from . import csw_subcontract
 from . import csw_sla_policy
 from . import csw_ticket
+from . import csw_incident
 from . import csw_assessment
 from . import csw_ticket_responsibility
 from . import csw_deduction

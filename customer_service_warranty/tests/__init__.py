@@ -5,6 +5,7 @@ from . import test_deduction
 from . import test_defect_category
 from . import test_hostile_input
 from . import test_inspection
+from . import test_incident
 from . import test_integrity
 from . import test_monthly_report
 from . import test_performance

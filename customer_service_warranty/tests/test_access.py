@@ -17,6 +17,8 @@ ACCESS_MATRIX = {
     "csw.subcontract": ("", "", "", "r", "rwc", "rwcu", "rwcu"),
     "csw.sla.policy": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.ticket": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
+    # owners read an incident's notice through the portal controller only
+    "csw.incident": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.assessment": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.repair.order": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.inspection.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),

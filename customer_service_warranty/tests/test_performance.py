@@ -33,7 +33,8 @@ REPAIR_PLANNER_QUERIES = 11
 MONTHLY_COUNT_QUERIES = 12  # with the on-time completions
 TICKET_LIST_QUERIES = 8
 ORDER_LIST_QUERIES = 11
-TICKET_FORM_QUERIES = 11  # + the standard reply of its type, + the earlier ticket of a repeat
+# + the standard reply of its type, + the earlier ticket of a repeat, + the incidents of its estate
+TICKET_FORM_QUERIES = 12
 
 
 @tagged("post_install", "-at_install")
