@@ -78,19 +78,25 @@ class CswWeeklyReport(models.Model):
     # ------------------------------------------------------------------
     # Counting
     # ------------------------------------------------------------------
-    def _timezone(self):
+    def _period_bounds(self):
+        """The week's first moment and the moment after its last, in UTC: midnights in the
+        timezone of the company's working calendar."""
         self.ensure_one()
-        return pytz.timezone(self.company_id.resource_calendar_id.tz or "UTC")
+        tz = pytz.timezone(self.company_id.resource_calendar_id.tz or "UTC")
+        return tuple(
+            tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+            for day in (self.week_start, self.due_date)
+        )
 
     def action_refresh(self):
         """Count the figures of these reports: a few grouped queries per week and timezone."""
-        for (week_start, tz), reports in self.grouped(lambda r: (r.week_start, r._timezone())).items():
-            next_day = week_start + timedelta(days=7)
-
-            def utc(day, tz=tz):
-                return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-            figures = self._count_period(reports.project_id, utc(week_start), utc(next_day), week_start, next_day)
+        for (week_start, _tz), reports in self.grouped(
+            lambda r: (r.week_start, r.company_id.resource_calendar_id.tz)
+        ).items():
+            start, end = reports[0]._period_bounds()
+            figures = self._count_period(
+                reports.project_id, start, end, week_start, week_start + timedelta(days=7)
+            )
             now = fields.Datetime.now()
             for report in reports:
                 report.write({**figures[report.project_id], "refreshed_date": now})

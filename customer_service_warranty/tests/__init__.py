@@ -27,3 +27,5 @@ from . import test_ticket_sla
 from . import test_tours
 from . import test_translation
 from . import test_warranty_clock
+from . import test_weekly_report
+from . import test_region
