@@ -40,6 +40,7 @@
         "views/csw_monthly_report_views.xml",
         "views/csw_weekly_report_views.xml",
         "views/csw_region_report_views.xml",
+        "views/csw_quality_feedback_views.xml",
         "views/csw_dashboard_views.xml",
         "views/csw_repair_order_views.xml",
         "views/csw_inspection_wizard_views.xml",

@@ -27,6 +27,7 @@ from . import csw_period_report_mixin
 from . import csw_monthly_report
 from . import csw_weekly_report
 from . import csw_region_report
+from . import csw_quality_feedback
 from . import account_move
 from . import res_partner
 from . import mail_message

@@ -114,7 +114,41 @@ class CswMonthlyReport(models.Model):
                 (satisfaction_labels[value], satisfaction.get(value, 0)) for value in ("5", "4", "3", "2", "1")
             ],
             "by_agent": self._assessments_by_agent(estate, next_month),
+            "quality": self._quality_feedback(),
         }
+
+    def _quality_feedback(self):
+        """The month's defects of the estate by category and building (质量信息反馈表), with last
+        month's beside and the repeated problems: ``[(category, building, this month, last month,
+        repeats this month)]``, the most frequent first; one grouped query."""
+        self.ensure_one()
+        previous = self.month - relativedelta(months=1)
+        rows = defaultdict(lambda: [0, 0, 0])
+        for category, building, month, defects, repeats in (
+            self.env["csw.quality.feedback"]
+            .sudo()
+            ._read_group(
+                [
+                    ("project_id", "=", self.project_id.id),
+                    ("report_date", ">=", previous),
+                    ("report_date", "<", self.month + relativedelta(months=1)),
+                ],
+                ["category_id", "building", "report_date:month"],
+                ["defect_count:sum", "repeat_count:sum"],
+            )
+        ):
+            row = rows[category, building]
+            if month == self.month:
+                row[0], row[2] = defects, repeats
+            else:
+                row[1] = defects
+        return sorted(
+            (
+                (category.display_name or self.env._("Uncategorised"), building, *figures)
+                for (category, building), figures in rows.items()
+            ),
+            key=lambda row: (-row[2], -row[3], row[0], row[1]),
+        )
 
     def _assessments_by_agent(self, estate, next_month):
         """The month's assessments per agent that the reader may see: all of them for a
