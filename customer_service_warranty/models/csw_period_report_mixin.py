@@ -146,7 +146,6 @@ class CswPeriodReportMixin(models.AbstractModel):
             report.update(rates_of(report))
             report.callback_target_met = not report.callback_completed_count or report.callback_rate >= CALLBACK_TARGET
 
-
     # ------------------------------------------------------------------
     # Counting
     # ------------------------------------------------------------------

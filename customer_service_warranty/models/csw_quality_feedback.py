@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 
 class CswQualityFeedback(models.Model):
@@ -20,7 +21,9 @@ class CswQualityFeedback(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     building = fields.Char(readonly=True)
     category_id = fields.Many2one("csw.defect.category", string="Defect Category", readonly=True)
-    trade_id = fields.Many2one("csw.defect.category", string="Trade", readonly=True)
+    trade_id = fields.Many2one(
+        "csw.defect.category", readonly=True, help="The top-level category of the defect's category (专业)."
+    )
     subcontractor_id = fields.Many2one("res.partner", string="Responsible Unit", readonly=True)
     defect_count = fields.Integer(string="Defects", readonly=True)
     repeat_count = fields.Integer(string="Repeated Problems", readonly=True)
@@ -29,8 +32,9 @@ class CswQualityFeedback(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 SELECT o.id,
                        o.report_date,
                        o.project_id,
@@ -48,5 +52,7 @@ class CswQualityFeedback(models.Model):
              LEFT JOIN csw_ticket t ON t.id = o.ticket_id
                  WHERE o.state != 'cancelled'
             )
-            """
+            """,
+                SQL.identifier(self._table),
+            )
         )

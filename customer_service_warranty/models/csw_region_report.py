@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from .csw_period_report_mixin import COUNTS
 
@@ -50,32 +51,41 @@ class CswRegionReport(models.Model):
     resolve_on_time_rate = fields.Float(string="On-time Resolution (%)", readonly=True, aggregator="avg")
     done_on_time_rate = fields.Float(string="On-time Completion (%)", readonly=True, aggregator="avg")
     callback_rate = fields.Float(string="Callback Rate (%)", readonly=True, aggregator="avg")
-    complaint_rate = fields.Float(
-        string="Complaints per 100 Units", readonly=True, aggregator="avg", digits=(5, 2)
-    )
+    complaint_rate = fields.Float(string="Complaints per 100 Units", readonly=True, aggregator="avg", digits=(5, 2))
     satisfaction_avg = fields.Float(string="Satisfaction (1-5)", readonly=True, aggregator="avg", digits=(3, 2))
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        sums = ",\n".join(f"SUM(r.{name}) AS {name}" for name in COUNTS)
-        rates = ",\n".join(
-            f"CASE WHEN SUM(r.{whole}) > 0 THEN 100.0 * SUM(r.{part}) / SUM(r.{whole}) ELSE 0 END AS {rate}"
+        sums = SQL(", ").join(SQL("SUM(r.%s) AS %s", SQL.identifier(name), SQL.identifier(name)) for name in COUNTS)
+        rates = SQL(", ").join(
+            SQL(
+                "CASE WHEN SUM(r.%s) > 0 THEN 100.0 * SUM(r.%s) / SUM(r.%s) ELSE 0 END AS %s",
+                SQL.identifier(whole),
+                SQL.identifier(part),
+                SQL.identifier(whole),
+                SQL.identifier(rate),
+            )
             for rate, (part, whole) in RATES.items()
         )
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT MIN(r.id) AS id,
-                       COALESCE(r.region, '') AS region,
-                       r.month,
-                       r.company_id,
-                       COUNT(*) AS estate_count,
-                       {sums},
-                       {rates},
-                       CASE WHEN SUM(r.rated_count) > 0
-                            THEN SUM(r.satisfaction_total) / SUM(r.rated_count) ELSE 0 END AS satisfaction_avg
-                  FROM csw_monthly_report r
-              GROUP BY COALESCE(r.region, ''), r.month, r.company_id
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %s AS (
+                    SELECT MIN(r.id) AS id,
+                           COALESCE(r.region, '') AS region,
+                           r.month,
+                           r.company_id,
+                           COUNT(*) AS estate_count,
+                           %s,
+                           %s,
+                           CASE WHEN SUM(r.rated_count) > 0
+                                THEN SUM(r.satisfaction_total) / SUM(r.rated_count) ELSE 0 END AS satisfaction_avg
+                      FROM csw_monthly_report r
+                  GROUP BY COALESCE(r.region, ''), r.month, r.company_id
+                )
+                """,
+                SQL.identifier(self._table),
+                sums,
+                rates,
             )
-            """
         )

@@ -42,7 +42,7 @@ class CswWeeklyReport(models.Model):
         string="Due", compute="_compute_week", store=True, help="The Friday the report is submitted on."
     )
     submitted_date = fields.Datetime(string="Submitted On", readonly=True, copy=False, tracking=True)
-    submitted_by_id = fields.Many2one("res.users", string="Submitted By", readonly=True, copy=False, tracking=True)
+    submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
 
     _sql_constraints = [
         ("project_week_uniq", "UNIQUE(project_id, week_start)", "The estate already has a report for this week."),
@@ -94,9 +94,7 @@ class CswWeeklyReport(models.Model):
             lambda r: (r.week_start, r.company_id.resource_calendar_id.tz)
         ).items():
             start, end = reports[0]._period_bounds()
-            figures = self._count_period(
-                reports.project_id, start, end, week_start, week_start + timedelta(days=7)
-            )
+            figures = self._count_period(reports.project_id, start, end, week_start, week_start + timedelta(days=7))
             now = fields.Datetime.now()
             for report in reports:
                 report.write({**figures[report.project_id], "refreshed_date": now})

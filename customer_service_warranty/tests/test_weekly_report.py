@@ -70,8 +70,8 @@ class TestWeeklyReport(CswWeekCase):
             (report.week_start, report.week_end, report.due_date),
             (date(2026, 11, 20), date(2026, 11, 26), date(2026, 11, 27)),
         )
-        self.assertEqual(week_ending_before(date(2026, 11, 27)), date(2026, 11, 20), "on the Friday: the week just ended")
-        self.assertEqual(week_ending_before(date(2026, 11, 26)), date(2026, 11, 13), "on a Thursday: the week before")
+        self.assertEqual(week_ending_before(date(2026, 11, 27)), date(2026, 11, 20), "on Friday: the week just ended")
+        self.assertEqual(week_ending_before(date(2026, 11, 26)), date(2026, 11, 13), "on Thursday: the week before")
         with self.assertRaises(ValidationError):
             report.week_start = date(2026, 11, 23)
 
@@ -122,7 +122,9 @@ class TestWeeklyReport(CswWeekCase):
             self.env["csw.weekly.report"]._cron_weekly()
         reports = self.env["csw.weekly.report"].search([("project_id", "=", self.project.id)])
         self.assertEqual(len(reports), 1)
-        self.assertEqual((reports.week_start, reports.ticket_count, reports.complaint_count), (date(2026, 11, 20), 3, 2))
+        self.assertEqual(
+            (reports.week_start, reports.ticket_count, reports.complaint_count), (date(2026, 11, 20), 3, 2)
+        )
         todo = reports.activity_ids
         self.assertEqual(len(todo), 1, "one to-do, not one per run")
         self.assertEqual((todo.user_id, todo.date_deadline), (self.manager, date(2026, 11, 27)))
