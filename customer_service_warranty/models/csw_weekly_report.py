@@ -5,6 +5,7 @@ import pytz
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .csw_period_report_mixin import AMOUNTS, COUNTS
 from .csw_state_mixin import workflow_action
 
 FRIDAY = 4
@@ -75,6 +76,20 @@ class CswWeeklyReport(models.Model):
                 vals["week_start"] = day - timedelta(days=(day.weekday() - FRIDAY) % 7)
         return super().create(vals_list)
 
+    def write(self, vals):
+        # what was submitted to the department manager stays as it was submitted
+        frozen = set(vals) & {"project_id", "week_start", "refreshed_date", *COUNTS, *AMOUNTS}
+        submitted = self.filtered("submitted_date")
+        if frozen and submitted:
+            raise UserError(
+                self.env._(
+                    "%(report)s was submitted to the department manager: its estate, week and figures "
+                    "no longer change.",
+                    report=submitted[0].name,
+                )
+            )
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Counting
     # ------------------------------------------------------------------
@@ -131,7 +146,7 @@ class CswWeeklyReport(models.Model):
         created = self.sudo().create(
             [{"project_id": project.id, "week_start": week_start} for project in projects - existing.project_id]
         )
-        (existing | created).action_refresh()
+        (existing.filtered(lambda report: not report.submitted_date) | created).action_refresh()
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(

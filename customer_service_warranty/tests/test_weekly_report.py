@@ -145,6 +145,15 @@ class TestWeeklyReport(CswWeekCase):
         with self.assertRaises(UserError):
             report.with_user(self.manager).action_submit()
         self.assertEqual(report.submitted_by_id, self.manager)
+        # submitted figures stay as submitted: no recount, no other week, by the cron neither
+        self.ticket(self.unit, "2026-11-24 02:00:00", "complaint")
+        with self.assertRaises(UserError):
+            report.with_user(self.manager).action_refresh()
+        with self.assertRaises(UserError):
+            report.with_user(self.manager).write({"week_start": date(2026, 11, 13)})
+        with freeze_time("2026-11-27 03:00:00"):
+            self.env["csw.weekly.report"]._cron_weekly()
+        self.assertEqual((report.week_start, report.complaint_count), (date(2026, 11, 20), 2))
 
     def test_access_per_role(self):
         a, b = self.report(self.project), self.report(self.foreign_project)
