@@ -24,7 +24,11 @@ from . import csw_callback_plan
 from . import csw_callback
 from . import csw_callback_report
 from . import csw_script
+from . import csw_period_report_mixin
 from . import csw_monthly_report
+from . import csw_weekly_report
+from . import csw_region_report
+from . import csw_quality_feedback
 from . import account_move
 from . import res_partner
 from . import mail_message

@@ -95,6 +95,7 @@ class CswDeduction(models.Model):
         "res.partner", string="Subcontractor", compute="_compute_partner_id", store=True, precompute=True, index=True
     )
     project_id = fields.Many2one(related="subcontract_id.project_id", store=True, string="Estate")
+    region = fields.Char(related="project_id.region", store=True, index=True)
     company_id = fields.Many2one(related="subcontract_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(default=fields.Date.context_today, required=True)

@@ -189,3 +189,8 @@ class CswSubcontract(models.Model):
 class CswAssessment(models.Model):
     _name = "csw.assessment"
     _inherit = ["csw.protected.fields", "csw.assessment"]
+
+
+class CswWeeklyReport(models.Model):
+    _name = "csw.weekly.report"
+    _inherit = ["csw.protected.fields", "csw.weekly.report"]

@@ -120,6 +120,7 @@ class CswRepairOrder(models.Model):
     source = fields.Selection(REPAIR_SOURCES, required=True, default="owner")
     unit_id = fields.Many2one("csw.unit", required=True, index=True, check_company=True, tracking=True)
     project_id = fields.Many2one(related="unit_id.project_id", store=True, index=True, string="Estate", precompute=True)
+    region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
     company_id = fields.Many2one(related="unit_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(related="unit_id.owner_id", store=True, precompute=True, string="Owner")

@@ -133,6 +133,7 @@ class CswTicket(models.Model):
     unit_id = fields.Many2one("csw.unit", index=True, check_company=True, tracking=True)
     # the estate of the unit, the company of the estate (csw.located.mixin)
     project_id = fields.Many2one(tracking=True)
+    region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
     location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
     category_id = fields.Many2one(
         "csw.defect.category",

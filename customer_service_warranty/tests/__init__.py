@@ -28,3 +28,6 @@ from . import test_ticket_sla
 from . import test_tours
 from . import test_translation
 from . import test_warranty_clock
+from . import test_weekly_report
+from . import test_region
+from . import test_quality_feedback

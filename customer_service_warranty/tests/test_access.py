@@ -31,6 +31,9 @@ ACCESS_MATRIX = {
     "csw.callback.plan.line": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.report": ("", "", "", "r", "r", "r", "r"),
     "csw.monthly.report": ("", "", "", "r", "r", "rwcu", "rwcu"),
+    "csw.weekly.report": ("", "", "", "r", "r", "rwcu", "rwcu"),
+    "csw.region.report": ("", "", "", "", "r", "r", "r"),
+    "csw.quality.feedback": ("", "", "", "", "", "r", "r"),
     "csw.script": ("", "", "", "r", "r", "rwcu", "rwcu"),
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
