@@ -252,7 +252,8 @@ class CswDeduction(models.Model):
     @api.depends("substitute_cost", "estimated_cost")
     def _compute_cost_difference(self):
         for deduction in self:
-            deduction.cost_difference = deduction.substitute_cost - deduction.estimated_cost if deduction.substitute_cost else 0.0
+            actual = deduction.substitute_cost
+            deduction.cost_difference = actual - deduction.estimated_cost if actual else 0.0
 
     def _compute_substitute_bills(self):
         for deduction in self:

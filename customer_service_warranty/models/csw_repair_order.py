@@ -316,7 +316,6 @@ class CswRepairOrder(models.Model):
     # the agents (as the substitute partner is): the portal and its record rule read it
     repair_team_id = fields.Many2one(
         "res.partner",
-        string="Repair Team",
         compute="_compute_repair_team_id",
         store=True,
         precompute=True,
@@ -325,7 +324,6 @@ class CswRepairOrder(models.Model):
     )
     substitute_bill_id = fields.Many2one(
         "account.move",
-        string="Substitute Bill",
         readonly=True,
         copy=False,
         check_company=True,
@@ -842,7 +840,9 @@ class CswRepairOrder(models.Model):
         for subcontract, orders in self.grouped("subcontract_id").items():
             deduction = Deduction.search([("subcontract_id", "=", subcontract.id), ("state", "=", "draft")], limit=1)
             if not deduction:
-                deduction = Deduction.create({"subcontract_id": subcontract.id, "reason": self._deduction_reason(orders)})
+                deduction = Deduction.create(
+                    {"subcontract_id": subcontract.id, "reason": self._deduction_reason(orders)}
+                )
             orders.write({"deduction_id": deduction.id})
 
     @workflow_action

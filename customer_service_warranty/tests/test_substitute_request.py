@@ -83,9 +83,11 @@ class TestSubstituteRequest(CswAccountingCase):
         mail = self.env["mail.mail"].search([("recipient_ids", "in", self.repairer.ids)])
         self.assertEqual(len(mail) - mails_before, 1, "the standard notice e-mailed to the substitute team")
         self.assertIn(order.notice_attachment_id, mail.attachment_ids)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "customer_service_warranty.action_report_repair_notice", order.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("customer_service_warranty.action_report_repair_notice", order.ids)[0]
+            .decode()
+        )
         self.assertIn(self.repairer.name, html)
         self.assertIn("o_csw_substitute_notice", html)
         with self.assertRaises(UserError) as err:
