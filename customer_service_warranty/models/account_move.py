@@ -8,6 +8,24 @@ class AccountMove(models.Model):
     csw_deduction_id = fields.Many2one(
         "csw.deduction", string="Deduction Request", readonly=True, copy=False, index="btree_not_null"
     )
+    # substitute repairs (代维): the substitute team's bill of a repair order, the owner's compensation
+    # (赔付) booked when a deduction is posted
+    csw_repair_order_id = fields.Many2one(
+        "csw.repair.order",
+        string="Substitute Repair",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The repair order this bill of a substitute team pays for.",
+    )
+    csw_compensation_deduction_id = fields.Many2one(
+        "csw.deduction",
+        string="Compensation of Deduction",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The deduction whose owner compensation (赔付) this bill pays.",
+    )
     csw_subcontract_id = fields.Many2one(
         "csw.subcontract",
         string="Subcontract",

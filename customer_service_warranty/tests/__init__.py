@@ -2,6 +2,7 @@ from . import test_access
 from . import test_callback
 from . import test_callback_followup
 from . import test_deduction
+from . import test_substitute_request
 from . import test_defect_category
 from . import test_hostile_input
 from . import test_inspection
