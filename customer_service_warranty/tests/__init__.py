@@ -27,3 +27,4 @@ from . import test_ticket_sla
 from . import test_tours
 from . import test_translation
 from . import test_warranty_clock
+from . import test_retention_ledger
