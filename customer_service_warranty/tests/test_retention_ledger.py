@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -216,7 +216,7 @@ class TestRetentionLedger(CswAccountingCase):
             )
         )
         self.assertEqual((review.reviewer_id, review.balance_amount), (self.manager, 50000))
-        self.assertEqual(review.review_date, date.today())
+        self.assertEqual(review.review_date, fields.Date.context_today(review))
         with self.assertRaises(AccessError):
             review.with_user(self.manager).write({"conclusion": "release_all"})
         # a refusal allows no release
