@@ -4,8 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_retention_review import MANAGER_GROUP
 from .csw_state_mixin import in_workflow
+from .csw_subcontract import MANAGER_GROUP
 
 
 class AccountMove(models.Model):

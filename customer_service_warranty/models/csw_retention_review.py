@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
+from .csw_subcontract import LEDGER_FIELDS, MANAGER_GROUP
 
 
 class CswRetentionReview(models.Model):
@@ -52,6 +52,7 @@ class CswRetentionReview(models.Model):
             for fname in own:
                 vals.pop(fname, None)
         reviews = super().create(vals_list)
+        reviews.subcontract_id.invalidate_recordset(LEDGER_FIELDS)
         for review in reviews:
             subcontract = review.subcontract_id
             review.sudo().write(

@@ -10,12 +10,12 @@ from odoo.tools import SQL, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_retention_review import MANAGER_GROUP
 from .csw_state_mixin import csw_workflow, in_workflow, workflow_action
 from .kpi import share
 
 _lt = LazyTranslate(__name__)
 
+MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 BILLING_GROUP = "account.group_account_invoice"
 # the commercial terms: locked once a deduction is posted or the retention released
 TERMS = ("partner_id", "amount", "retention_percent", "agency_fee_percent")
@@ -23,6 +23,15 @@ TERMS = ("partner_id", "amount", "retention_percent", "agency_fee_percent")
 DEDUCTION_TERMS = ("partner_id", "agency_fee_percent")
 RELEASE_BUTTON = _lt("the Release Retention button")
 PENDING_DEDUCTION_STATES = ("draft", "submitted", "approved")
+LEDGER_FIELDS = (
+    "retention_held",
+    "retention_deducted",
+    "retention_released_amount",
+    "retention_balance",
+    "retention_reserved",
+    "retention_free",
+    "retention_shortfall",
+)
 
 
 class CswSubcontract(models.Model):
@@ -633,7 +642,8 @@ class CswSubcontract(models.Model):
             raise UserError(
                 self.env._("Another user is releasing or changing this contract right now. Try again in a moment.")
             ) from None
-        self.invalidate_recordset(["state", "retention_released"])
+        # what another transaction committed before the lock, and the ledger figures computed from it
+        self.invalidate_recordset(["state", "retention_released", *LEDGER_FIELDS])
 
     def _csw_release_review(self, conclusion):
         """The contract's latest review, recorded for this release and not used by another one."""
@@ -710,7 +720,7 @@ class CswSubcontract(models.Model):
                 "mimetype": "application/pdf",
             }
         )
-        self.invalidate_recordset(["retention_balance", "retention_free", "retention_released_amount"])
+        self.invalidate_recordset(LEDGER_FIELDS)
         return bill
 
     def _csw_settlement_bills(self):
