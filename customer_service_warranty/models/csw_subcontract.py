@@ -753,7 +753,13 @@ class CswSubcontract(models.Model):
             .create(
                 {
                     "move_type": "entry",
-                    "journal_id": accounting["journal"].id,
+                    # a transfer between two balance-sheet accounts: a miscellaneous entry
+                    "journal_id": (
+                        self.env["account.journal"]
+                        .sudo()
+                        .search([("type", "=", "general"), ("company_id", "=", self.company_id.id)], limit=1)
+                        or accounting["journal"]
+                    ).id,
                     "date": note.date,
                     "ref": self.env._(
                         "Deduction %(deduction)s charged to the retention of %(contract)s",

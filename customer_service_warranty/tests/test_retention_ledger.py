@@ -110,6 +110,7 @@ class TestRetentionLedger(CswAccountingCase):
         accounting = self.company._csw_deduction_accounting()
         transfer = self.subcontract.retention_entry_ids.move_id
         self.assertEqual(transfer.state, "posted")
+        self.assertEqual(transfer.journal_id.type, "general")
         self.assertEqual(sum(transfer.line_ids.mapped("balance")), 0)
         retention_line = transfer.line_ids.filtered(lambda line: line.account_id == accounting["retention"])
         self.assertEqual(retention_line.debit, 3300)
