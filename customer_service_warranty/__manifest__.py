@@ -23,7 +23,9 @@
         "views/csw_unit_views.xml",
         "views/csw_defect_category_views.xml",
         "views/csw_subcontract_scorecard_views.xml",
+        "views/csw_retention_views.xml",
         "views/csw_subcontract_views.xml",
+        "report/csw_retention_review_report.xml",
         "report/csw_followup_form_report.xml",
         "views/csw_ticket_views.xml",
         "report/csw_rectification_notice_report.xml",
@@ -69,6 +71,7 @@
         "demo/csw_script_demo.xml",
         "demo/csw_repeat_demo.xml",
         "demo/csw_incident_demo.xml",
+        "demo/csw_retention_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["customer_service_warranty/static/tests/tours/**/*"],

@@ -13,6 +13,8 @@ from . import csw_defect_category
 from . import csw_project
 from . import csw_unit
 from . import csw_subcontract
+from . import csw_retention_review
+from . import csw_retention_entry
 from . import csw_sla_policy
 from . import csw_ticket
 from . import csw_incident

@@ -32,3 +32,4 @@ from . import test_warranty_clock
 from . import test_weekly_report
 from . import test_region
 from . import test_quality_feedback
+from . import test_retention_ledger

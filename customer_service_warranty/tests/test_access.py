@@ -25,6 +25,8 @@ ACCESS_MATRIX = {
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.emergency.repair.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.deduction": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
+    "csw.retention.entry": ("", "", "", "", "r", "r", "r"),
+    "csw.retention.review": ("", "", "", "", "r", "rc", "rc"),
     "csw.callback": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.callback.followup.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.callback.plan": ("", "", "", "r", "r", "rwcu", "rwcu"),

@@ -199,8 +199,11 @@ class TestDeduction(CswAccountingCase):
     def test_credit_note_reconciles_with_the_contract_bill(self):
         deduction = self._approved(cost=3000, compensation=800)
         deduction.with_user(self.accountant).action_post()
-        bill = self.init_invoice("in_invoice", partner=self.team, amounts=[10000], post=True)
+        bill = self.init_invoice("in_invoice", partner=self.team, amounts=[10000])
         bill.csw_subcontract_id = self.subcontract
+        # the substitute repair is still open: a manager lets the bill through (settlement block)
+        bill.with_user(self.accountant).csw_settlement_reason = "代维修费用已从本账单抵扣"
+        bill.action_post()
         payable = (bill | deduction.move_id).line_ids.filtered(lambda line: line.account_type == "liability_payable")
         payable.reconcile()
         self.assertEqual(bill.amount_residual, 10000 - 5300)
@@ -253,6 +256,14 @@ class TestDeduction(CswAccountingCase):
         self.assertEqual(self.subcontract.deducted_amount, 3000)
         self.assertIn("Quality defects", self.subcontract.review_html)
 
+        self.env["csw.retention.review"].with_user(self.manager).create(
+            {
+                "subcontract_id": self.subcontract.id,
+                "opinion_quality": "缺陷均已销项",
+                "opinion_substitute": "代维修一次,已扣款",
+                "conclusion": "release_all",
+            }
+        )
         self.subcontract.with_user(self.accountant).action_release_retention()
         bill = self.subcontract.retention_bill_id
         self.assertTrue(self.subcontract.retention_released)
@@ -260,8 +271,10 @@ class TestDeduction(CswAccountingCase):
         self.assertEqual(bill.move_type, "in_invoice")
         self.assertEqual(bill.state, "posted")
         self.assertEqual(bill.partner_id, self.team)
-        self.assertEqual(bill.amount_total, self.subcontract.retention_amount)
-        self.assertEqual(bill.amount_total, 50_000)
+        # the team had no bill to absorb the 3 000 deduction: it was charged to the retention
+        self.assertEqual(self.subcontract.retention_deducted, 3000)
+        self.assertEqual(bill.amount_total, self.subcontract.retention_amount - 3000)
+        self.assertEqual(bill.amount_total, 47_000)
         self.assertEqual(bill.invoice_line_ids.account_id, self.company._csw_deduction_accounting()["retention"])
         with self.assertRaises(UserError):
             self.subcontract.with_user(self.accountant).action_release_retention()

@@ -428,6 +428,16 @@ class TestDeductionIntegrity(CswAccountingCase):
                 self.subcontract.with_user(self.center_agent), {"partner_id": self.repairer.id}, error=AccessError
             )
             self._refused(self.subcontract.with_user(self.center_agent), {"amount": 2_000_000}, error=AccessError)
+            with self.assertRaisesRegex(UserError, "release review"):
+                self.subcontract.with_user(self.accountant).action_release_retention()
+            self.env["csw.retention.review"].with_user(self.manager).create(
+                {
+                    "subcontract_id": self.subcontract.id,
+                    "opinion_quality": "缺陷均已销项",
+                    "opinion_substitute": "代维修一次,已扣款",
+                    "conclusion": "release_all",
+                }
+            )
             self.subcontract.with_user(self.accountant).action_release_retention()
             self.assertTrue(self.subcontract.retention_released)
             self.assertEqual(self.subcontract.state, "closed")
