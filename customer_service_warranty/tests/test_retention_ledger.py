@@ -56,8 +56,6 @@ class TestRetentionLedger(CswAccountingCase):
 
     def _post_deduction(self, cost, compensation):
         order = substitute_repair(self.env, self.unit, self.repairer, cost, compensation)
-        order.write({"completion_note": "第三方已修复"})
-        order.action_done()
         order.action_verify()
         deduction = order.deduction_id
         deduction.write({"evidence_photo_ids": [Command.link(self.photo.id)]})
