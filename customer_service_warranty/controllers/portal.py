@@ -48,7 +48,22 @@ class CswCustomerPortal(CustomerPortal):
         ]
 
     def _csw_jobs_domain(self):
-        return [("subcontractor_id", "child_of", self._csw_team().id), ("state", "!=", "draft")]
+        """The jobs of the team: as responsible team (also once taken over, read-only), and as
+        the substitute team engaged (代维班组)."""
+        team = self._csw_team().id
+        return [
+            "|",
+            ("subcontractor_id", "child_of", team),
+            ("repair_team_id", "child_of", team),
+            ("state", "!=", "draft"),
+        ]
+
+    def _prepare_portal_layout_values(self):
+        """Every /my page shows the notices of the open incidents covering the owner's units
+        (read through the controller: owners have no access to incidents)."""
+        values = super()._prepare_portal_layout_values()
+        values["csw_incident_notices"] = request.env["csw.incident"]._portal_notices(self._csw_owner())
+        return values
 
     def _csw_count(self, model, domain):
         Model = request.env[model]
@@ -177,7 +192,7 @@ class CswCustomerPortal(CustomerPortal):
         order = self._csw_record("csw.repair.order", order_id, access_token)
         if order is None:
             return request.redirect("/my")
-        if order.subcontractor_id.commercial_partner_id == self._csw_team():
+        if self._csw_team() in (order.subcontractor_id | order.repair_team_id).commercial_partner_id:
             return request.redirect(f"/my/jobs/{order.id}")
         values = self._get_page_view_values(
             order, access_token, {"order": order, "page_name": "csw_repair"}, "my_csw_repairs_history", False, **kw
@@ -274,9 +289,10 @@ class CswCustomerPortal(CustomerPortal):
     def _csw_job(self, order_id):
         """The team's own order (sudo), or ``None``: owners cannot act as the team."""
         order = self._csw_record("csw.repair.order", order_id)
-        if order is None or order.subcontractor_id.commercial_partner_id != self._csw_team():
+        team = self._csw_team()
+        if order is None or team not in (order.subcontractor_id | order.repair_team_id).commercial_partner_id:
             return None
-        return order
+        return order.with_context(csw_portal_team_id=team.id)
 
     @http.route(["/my/jobs/<int:order_id>"], type="http", auth="user", website=True)
     def portal_my_job(self, order_id, **kw):

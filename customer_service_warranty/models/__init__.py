@@ -13,8 +13,11 @@ from . import csw_defect_category
 from . import csw_project
 from . import csw_unit
 from . import csw_subcontract
+from . import csw_retention_review
+from . import csw_retention_entry
 from . import csw_sla_policy
 from . import csw_ticket
+from . import csw_incident
 from . import csw_assessment
 from . import csw_ticket_responsibility
 from . import csw_deduction
@@ -25,7 +28,11 @@ from . import csw_callback_plan
 from . import csw_callback
 from . import csw_callback_report
 from . import csw_script
+from . import csw_period_report_mixin
 from . import csw_monthly_report
+from . import csw_weekly_report
+from . import csw_region_report
+from . import csw_quality_feedback
 from . import account_move
 from . import res_partner
 from . import mail_message

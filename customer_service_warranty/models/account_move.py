@@ -1,5 +1,11 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .csw_repair_order import OPEN_REPAIR_STATES
+from .csw_state_mixin import in_workflow
+from .csw_subcontract import MANAGER_GROUP
 
 
 class AccountMove(models.Model):
@@ -8,6 +14,24 @@ class AccountMove(models.Model):
     csw_deduction_id = fields.Many2one(
         "csw.deduction", string="Deduction Request", readonly=True, copy=False, index="btree_not_null"
     )
+    # substitute repairs (代维): the substitute team's bill of a repair order, the owner's compensation
+    # (赔付) booked when a deduction is posted
+    csw_repair_order_id = fields.Many2one(
+        "csw.repair.order",
+        string="Substitute Repair",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The repair order this bill of a substitute team pays for.",
+    )
+    csw_compensation_deduction_id = fields.Many2one(
+        "csw.deduction",
+        string="Compensation of Deduction",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The deduction whose owner compensation (赔付) this bill pays.",
+    )
     csw_subcontract_id = fields.Many2one(
         "csw.subcontract",
         string="Subcontract",
@@ -15,6 +39,168 @@ class AccountMove(models.Model):
         check_company=True,
         help="The subcontract this bill or credit note belongs to.",
     )
+    csw_retention_release = fields.Boolean(
+        string="Retention Release",
+        readonly=True,
+        copy=False,
+        help="A bill paying out retention money, created by the release of a subcontract's retention.",
+    )
+    csw_open_defect_count = fields.Integer(
+        string="Open Defects of the Subcontract",
+        compute="_compute_csw_open_defect_count",
+        help="Open defects of the team's subcontract: the bill is not settled while any is left "
+        "(仍有遗留问题未完成时则不予结算) unless a CS manager confirms it with a reason.",
+    )
+    csw_settlement_reason = fields.Text(
+        string="Settlement Confirmed Despite Open Defects",
+        copy=False,
+        tracking=True,
+        help="Why a CS manager lets this bill be posted while the subcontract has open defects.",
+    )
+    csw_settlement_confirmed_uid = fields.Many2one(
+        "res.users", string="Settlement Confirmed By", readonly=True, copy=False
+    )
+
+    # ------------------------------------------------------------------
+    # Settlement block
+    # ------------------------------------------------------------------
+    def _csw_settled_bills(self):
+        """The team bills among ``self`` that settle a subcontract (not releases nor reversals)."""
+        return self.filtered(
+            lambda move: (
+                move.move_type == "in_invoice"
+                and not move.csw_retention_release
+                and not move.reversed_entry_id
+                and move.partner_id
+            )
+        )
+
+    def _csw_open_defects_by_bill(self):
+        """{bill: (subcontracts with open defects, open defect count)} in three queries.
+
+        A bill belongs to its subcontract when it names one of its team's contracts, else to
+        every contract of its partner (the team) in the bill's company; a bill of another
+        partner (a substitute team) settles none.
+        """
+        bills = self._csw_settled_bills()
+        if not bills:
+            return {}
+        Subcontract = self.env["csw.subcontract"].sudo()
+        partners = bills.commercial_partner_id
+        contracts = Subcontract.search(
+            [
+                ("partner_id.commercial_partner_id", "in", partners.ids),
+                ("company_id", "in", bills.company_id.ids),
+                ("state", "in", ("active", "closed")),
+            ]
+        )
+        open_counts = dict(
+            self.env["csw.repair.order"]
+            .sudo()
+            ._read_group(
+                [("subcontract_id", "in", contracts.ids), ("state", "in", OPEN_REPAIR_STATES)],
+                ["subcontract_id"],
+                ["__count"],
+            )
+        )
+        result = {}
+        for bill in bills:
+            team = bill.commercial_partner_id
+            named = bill.csw_subcontract_id.sudo()
+            if named and named.partner_id.commercial_partner_id == team:
+                mine = named
+            elif named:
+                continue
+            else:
+                mine = contracts.filtered(
+                    lambda c, bill=bill, team=team: (
+                        c.partner_id.commercial_partner_id == team and c.company_id == bill.company_id
+                    )
+                )
+            blocking = mine.filtered(lambda c: open_counts.get(c))
+            if blocking:
+                result[bill] = (blocking, sum(open_counts[c] for c in blocking))
+        return result
+
+    @api.depends("move_type", "partner_id", "csw_subcontract_id", "csw_retention_release")
+    def _compute_csw_open_defect_count(self):
+        by_bill = self._csw_open_defects_by_bill()
+        for move in self:
+            move.csw_open_defect_count = by_bill.get(move, (None, 0))[1]
+
+    def _csw_check_settlement(self):
+        for bill, (contracts, count) in self._csw_open_defects_by_bill().items():
+            if bill.csw_settlement_reason and bill.csw_settlement_confirmed_uid:
+                continue
+            raise UserError(
+                self.env._(
+                    "Bill %(bill)s settles subcontract %(contracts)s, which still has %(count)s open defect(s): "
+                    "it is not settled while defects are left (仍有遗留问题未完成时则不予结算). A CS manager may "
+                    "confirm the settlement with a reason on the bill, then it can be posted.",
+                    bill=bill.display_name,
+                    contracts=", ".join(contracts.mapped("name")),
+                    count=count,
+                )
+            )
+
+    def action_post(self):
+        self._csw_check_settlement()
+        confirmed = self.filtered(lambda move: move.csw_settlement_reason and move.state == "draft")
+        result = super().action_post()
+        for bill in confirmed:
+            bill.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._(
+                        "Posted despite open defects of the subcontract, confirmed by %(user)s:",
+                        user=bill.csw_settlement_confirmed_uid.name,
+                    ),
+                    bill.csw_settlement_reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return result
+
+    def _csw_check_settlement_vals(self, vals):
+        """Only a CS manager confirms a settlement; only a release marks a retention bill."""
+        if self.env.su:
+            return vals
+        if "csw_retention_release" in vals and not in_workflow():
+            raise AccessError(self.env._("Only the release of a subcontract's retention marks a retention bill."))
+        vals = dict(vals)
+        vals.pop("csw_settlement_confirmed_uid", None)
+        if "csw_settlement_reason" in vals:
+            if not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(
+                    self.env._(
+                        "Only a CS manager confirms the settlement of a bill whose subcontract has open defects."
+                    )
+                )
+            vals["csw_settlement_confirmed_uid"] = self.env.uid if vals["csw_settlement_reason"] else False
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._csw_check_settlement_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._csw_check_settlement_vals(vals))
+
+    # ------------------------------------------------------------------
+    # Retention ledger: deductions charged to the retention
+    # ------------------------------------------------------------------
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        Entry = self.env["csw.retention.entry"]
+        notes = posted.filtered(lambda move: move.move_type == "in_refund" and move.csw_deduction_id)
+        if notes:
+            Entry._csw_charge_deductions(notes)
+        reversed_notes = posted.reversed_entry_id.filtered(
+            lambda move: move.move_type == "in_refund" and move.csw_deduction_id
+        )
+        if reversed_notes:
+            Entry._csw_reverse_charges(reversed_notes)
+        return posted
 
     def button_draft(self):
         """A posted deduction always equals its credit note: the note is not reset and edited
@@ -26,6 +212,15 @@ class AccountMove(models.Model):
                     "This credit note charges deduction %(deduction)s: it cannot be reset to draft. "
                     "Cancel the deduction instead (Cancel and Reverse).",
                     deduction=charged[:1].name,
+                )
+            )
+        ledger = self.env["csw.retention.entry"].sudo().search([("move_id", "in", self.ids)], limit=1)
+        if ledger:
+            raise UserError(
+                self.env._(
+                    "%(move)s is recorded in the retention ledger of %(contract)s: it is not reset to draft.",
+                    move=ledger.move_id.display_name,
+                    contract=ledger.subcontract_id.name,
                 )
             )
         return super().button_draft()

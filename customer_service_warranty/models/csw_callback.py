@@ -101,6 +101,7 @@ class CswCallback(models.Model):
     )
     _csw_editable_states = ("planned",)
 
+    region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
     callback_type = fields.Selection(CALLBACK_TYPES, string="Type", required=True, default="repair", tracking=True)
     state = fields.Selection(
         CALLBACK_STATES,

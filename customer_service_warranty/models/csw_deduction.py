@@ -67,13 +67,15 @@ class CswDeduction(models.Model):
         "reversal_move_id": _lt("the Cancel and Reverse button"),
         "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
         "amount_total": _lt("the cost, agency fee and compensation it adds up"),
-        "repair_order_ids": _lt("the Substitute Repair button of the repair orders"),
+        "repair_order_ids": _lt("the Request Substitute Repair button of the repair orders"),
+        "compensation_move_ids": _lt("the Post Credit Note button"),
         # a stored copy of the contract's estate: a write here would move the contract
         "project_id": _lt("the subcontract (its estate)"),
     }
     _csw_frozen_fields = frozenset(
         {
             "subcontract_id",
+            # typed while draft; afterwards it follows its orders' actual costs until posting
             "substitute_cost",
             "estimated_cost",
             "agency_fee_amount",
@@ -95,6 +97,7 @@ class CswDeduction(models.Model):
         "res.partner", string="Subcontractor", compute="_compute_partner_id", store=True, precompute=True, index=True
     )
     project_id = fields.Many2one(related="subcontract_id.project_id", store=True, string="Estate")
+    region = fields.Char(related="project_id.region", store=True, index=True)
     company_id = fields.Many2one(related="subcontract_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(default=fields.Date.context_today, required=True)
@@ -114,12 +117,19 @@ class CswDeduction(models.Model):
     )
     repair_order_ids = fields.One2many("csw.repair.order", "deduction_id", string="Repair Orders")
     substitute_cost = fields.Monetary(
-        compute="_compute_amounts",
+        string="Actual Cost",
+        compute="_compute_substitute_cost",
         store=True,
         readonly=False,
         precompute=True,
         tracking=True,
-        help="Cost of the substitute repairs: the sum of the repair orders unless typed.",
+        help="Actual cost of the substitute repairs, charged at posting: the sum of the repair orders' "
+        "actual costs (typed only on a draft without orders); it follows the orders until posting.",
+    )
+    cost_difference = fields.Monetary(
+        string="Actual − Estimate",
+        compute="_compute_cost_difference",
+        help="The actual cost less the estimate of the request.",
     )
     estimated_cost = fields.Monetary(
         compute="_compute_amounts",
@@ -151,6 +161,20 @@ class CswDeduction(models.Model):
     move_id = fields.Many2one("account.move", string="Credit Note", readonly=True, copy=False, check_company=True)
     reversal_move_id = fields.Many2one("account.move", string="Reversal", readonly=True, copy=False)
     description = fields.Html(string="Problem Description")
+    substitute_bill_ids = fields.Many2many(
+        "account.move",
+        string="Substitute Bills",
+        compute="_compute_substitute_bills",
+        help="The vendor bills of the substitute teams of its repair orders.",
+    )
+    substitute_bill_count = fields.Integer(compute="_compute_substitute_bills")
+    compensation_move_ids = fields.One2many(
+        "account.move",
+        "csw_compensation_deduction_id",
+        string="Owner Compensation Bills",
+        readonly=True,
+        help="The payables to the owners (赔付) booked when the deduction was posted.",
+    )
 
     # The seed's request: where, how Party A notified the team
     address = fields.Char(compute="_compute_from_orders", store=True, readonly=False, precompute=True)
@@ -219,8 +243,26 @@ class CswDeduction(models.Model):
             deduction.location = "; ".join(dict.fromkeys(order.location for order in orders if order.location))
             deduction.notify_method = orders[0].notify_method
 
+    @api.depends("repair_order_ids.substitute_cost")
+    def _compute_substitute_cost(self):
+        # the actual cost comes after the approval: it follows the orders until the deduction is posted
+        for deduction in self.filtered(lambda d: d.state in ("draft", "submitted", "approved")):
+            if deduction.repair_order_ids or deduction.state == "draft":
+                deduction.substitute_cost = sum(deduction.repair_order_ids.mapped("substitute_cost"))
+
+    @api.depends("substitute_cost", "estimated_cost")
+    def _compute_cost_difference(self):
+        for deduction in self:
+            actual = deduction.substitute_cost
+            deduction.cost_difference = actual - deduction.estimated_cost if actual else 0.0
+
+    def _compute_substitute_bills(self):
+        for deduction in self:
+            bills = deduction.sudo().repair_order_ids.substitute_bill_id
+            deduction.substitute_bill_ids = bills
+            deduction.substitute_bill_count = len(bills)
+
     @api.depends(
-        "repair_order_ids.substitute_cost",
         "repair_order_ids.estimated_cost",
         "repair_order_ids.compensation_amount",
         "repair_order_ids.loss_estimate",
@@ -228,14 +270,16 @@ class CswDeduction(models.Model):
     def _compute_amounts(self):
         for deduction in self.filtered(lambda d: d.state == "draft"):
             orders = deduction.repair_order_ids
-            deduction.substitute_cost = sum(orders.mapped("substitute_cost"))
             deduction.estimated_cost = sum(orders.mapped("estimated_cost"))
             # an order's compensation once entered, its loss estimate (损失预估) until then
             deduction.compensation_amount = sum(order.compensation_amount or order.loss_estimate for order in orders)
 
     @api.depends("substitute_cost", "subcontract_id.agency_fee_percent")
     def _compute_agency_fee_amount(self):
-        for deduction in self.filtered(lambda d: d.state == "draft"):
+        # follows the actual cost until posting (the contract's % cannot change meanwhile)
+        for deduction in self.filtered(lambda d: d.state in ("draft", "submitted", "approved")):
+            if deduction.state != "draft" and not deduction.repair_order_ids:
+                continue
             deduction.agency_fee_amount = deduction.currency_id.round(
                 deduction.substitute_cost * deduction.subcontract_id.agency_fee_percent / 100
             )
@@ -316,7 +360,9 @@ class CswDeduction(models.Model):
     def action_submit(self):
         self._check_state_in(("draft",), self.env._("submitted"))
         for deduction in self:
-            if deduction.currency_id.compare_amounts(deduction.amount_total, 0) <= 0:
+            # a request states the estimate before any work; a deduction without orders its amounts
+            charged = max(deduction.amount_total, deduction.estimated_cost)
+            if deduction.currency_id.compare_amounts(charged, 0) <= 0:
                 raise UserError(
                     self.env._("Deduction %(deduction)s has no amount to charge.", deduction=deduction.name)
                 )
@@ -354,6 +400,7 @@ class CswDeduction(models.Model):
         self._lock_for_posting()
         self._check_state_in(("approved",), self.env._("posted"))
         self._check_not_own_approval()
+        self._check_repairs_done()
         for deduction in self:
             accounting = deduction.company_id._csw_deduction_accounting()
             lines = [
@@ -400,7 +447,100 @@ class CswDeduction(models.Model):
                     "posted_date": fields.Datetime.now(),
                 }
             )
+            deduction._book_owner_compensation(accounting)
         return True
+
+    def _check_repairs_done(self):
+        """The charge is the actual cost: every substitute repair of the request is engaged, done
+        and costed before the deduction is posted."""
+        for deduction in self:
+            for order in deduction.sudo().repair_order_ids:
+                if not order.is_substitute or order.state not in ("done", "verified"):
+                    raise UserError(
+                        self.env._(
+                            "Deduction %(deduction)s charges the actual cost: repair order %(order)s is not "
+                            "done by its substitute team yet.",
+                            deduction=deduction.name,
+                            order=order.name,
+                        )
+                    )
+                if deduction.currency_id.compare_amounts(order.substitute_cost, 0) <= 0:
+                    raise UserError(
+                        self.env._(
+                            "Deduction %(deduction)s charges the actual cost: enter the actual cost of repair "
+                            "order %(order)s first.",
+                            deduction=deduction.name,
+                            order=order.name,
+                        )
+                    )
+
+    def _owner_compensations(self):
+        """{owner: amount} of the compensation (赔付): the owner of the repaired homes; split by the
+        orders' own compensations when the request covers several owners."""
+        self.ensure_one()
+        orders = self.sudo().repair_order_ids
+        owners = orders.partner_id
+        if self.currency_id.is_zero(self.compensation_amount):
+            return {}
+        if not owners:
+            raise UserError(
+                self.env._(
+                    "Deduction %(deduction)s compensates an owner: record the owner of the repaired home first.",
+                    deduction=self.name,
+                )
+            )
+        if len(owners) == 1:
+            return {owners: self.compensation_amount}
+        shares = {}
+        for order in orders:
+            shares[order.partner_id] = shares.get(order.partner_id, 0.0) + (
+                order.compensation_amount or order.loss_estimate
+            )
+        if self.currency_id.compare_amounts(sum(shares.values()), self.compensation_amount):
+            raise UserError(
+                self.env._(
+                    "Deduction %(deduction)s: the owner compensation cannot be paid to one owner. Enter each "
+                    "repair order's compensation so that they add up to the deduction's.",
+                    deduction=self.name,
+                )
+            )
+        return {owner: amount for owner, amount in shares.items() if not self.currency_id.is_zero(amount)}
+
+    def _book_owner_compensation(self, accounting):
+        """Book the compensation owed to the owner (赔付) as a posted vendor bill on the compensation
+        account: the credit note charges that account to the team, the bill pays it to the owner."""
+        self.ensure_one()
+        compensations = self._owner_compensations()
+        if not compensations:
+            return
+        Move = self.env["account.move"].with_company(self.company_id)
+        bills = Move.create(
+            [
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": owner.id,
+                    "journal_id": accounting["journal"].id,
+                    "invoice_date": self.date,
+                    "date": self.date,
+                    "ref": self.env._("Compensation %(deduction)s", deduction=self.name),
+                    "invoice_origin": self.name,
+                    "csw_compensation_deduction_id": self.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._("Owner compensation (%(deduction)s)", deduction=self.name),
+                                "account_id": accounting["compensation"].id,
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+                for owner, amount in compensations.items()
+            ]
+        )
+        bills.action_post()
 
     def _check_not_own_approval(self):
         """Separation of duties: who approved a deduction does not post it too."""
@@ -447,6 +587,7 @@ class CswDeduction(models.Model):
                             deduction=deduction.name,
                         )
                     )
+                deduction._reverse_owner_compensation()
                 reversal = deduction.move_id._reverse_moves(
                     default_values_list=[
                         {
@@ -460,6 +601,29 @@ class CswDeduction(models.Model):
                 deduction.reversal_move_id = reversal
         self.write({"state": "cancelled"})
         return True
+
+    def _reverse_owner_compensation(self):
+        self.ensure_one()
+        bills = self.compensation_move_ids.filtered(lambda move: move.state == "posted")
+        if any(bill.payment_state not in ("not_paid", "reversed") for bill in bills):
+            raise UserError(
+                self.env._(
+                    "The owner compensation of deduction %(deduction)s is already paid: the deduction stays posted.",
+                    deduction=self.name,
+                )
+            )
+        bills._reverse_moves(
+            default_values_list=[
+                {
+                    "ref": self.env._("Reversal of %(deduction)s", deduction=self.name),
+                    "date": fields.Date.context_today(self),
+                    "invoice_date": fields.Date.context_today(self),
+                }
+                for _bill in bills
+            ],
+            cancel=True,
+        )
+        self.compensation_move_ids.filtered(lambda move: move.state == "draft").button_cancel()
 
     @workflow_action
     def action_draft(self):
@@ -476,6 +640,26 @@ class CswDeduction(models.Model):
             }
         )
         return True
+
+    def action_view_substitute_bills(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Substitute Bills"),
+            "res_model": "account.move",
+            "domain": [("id", "in", self.substitute_bill_ids.ids)],
+            "view_mode": "list,form",
+        }
+
+    def action_view_compensation(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Owner Compensation"),
+            "res_model": "account.move",
+            "domain": [("id", "in", self.compensation_move_ids.ids)],
+            "view_mode": "list,form",
+        }
 
     def action_view_move(self):
         self.ensure_one()

@@ -6,45 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .csw_callback import DISSATISFIED
-from .kpi import share
-
-# counts computed for an estate and a month; rates are derived from them
-COUNTS = (
-    "ticket_count",
-    "complaint_count",
-    "repeat_count",
-    "response_decided_count",
-    "response_on_time_count",
-    "resolved_count",
-    "resolved_on_time_count",
-    "repair_count",
-    "repair_done_count",
-    "overdue_entry_count",
-    "done_due_count",
-    "done_on_time_count",
-    "substitute_count",
-    "deduction_count",
-    "callback_completed_count",
-    "callback_done_count",
-    "rated_count",
-    "dissatisfied_count",
-    "assessment_count",
-    "assessment_points",
-)
-AMOUNTS = ("deduction_total", "compensation_total", "loss_estimate_total", "assessment_amount", "satisfaction_total")
-CALLBACK_TARGET = 99.0
-
-
-def rates_of(counts):
-    """The rates (%) and the average satisfaction derived from a month's counts."""
-    return {
-        "response_on_time_rate": share(counts["response_on_time_count"], counts["response_decided_count"]),
-        "resolve_on_time_rate": share(counts["resolved_on_time_count"], counts["resolved_count"]),
-        "done_on_time_rate": share(counts["done_on_time_count"], counts["done_due_count"]),
-        "callback_rate": share(counts["callback_done_count"], counts["callback_completed_count"]),
-        "satisfaction_avg": counts["satisfaction_total"] / counts["rated_count"] if counts["rated_count"] else 0.0,
-    }
+from .csw_period_report_mixin import rates_of
 
 
 class CswMonthlyReport(models.Model):
@@ -55,69 +17,13 @@ class CswMonthlyReport(models.Model):
     """
 
     _name = "csw.monthly.report"
+    _inherit = ["csw.period.report.mixin"]
     _description = "Monthly Report"
     _order = "month desc, project_id"
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
-    project_id = fields.Many2one("csw.project", string="Estate", required=True, index=True, check_company=True)
-    company_id = fields.Many2one(related="project_id.company_id", store=True, index=True, precompute=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
-    refreshed_date = fields.Datetime(string="Counted On", readonly=True)
-
-    # Tickets
-    ticket_count = fields.Integer(string="Tickets", readonly=True)
-    complaint_count = fields.Integer(string="Complaints", readonly=True)
-    repeat_count = fields.Integer(
-        string="Repeated Problems",
-        readonly=True,
-        help="Complaints and repair requests received in the month that repeat an earlier ticket of the same "
-        "unit and defect category (同一问题反复投诉).",
-    )
-    response_decided_count = fields.Integer(string="Responses Due", readonly=True)
-    response_on_time_count = fields.Integer(string="Responses in Time", readonly=True)
-    response_on_time_rate = fields.Float(
-        string="On-time Response (%)", compute="_compute_rates", store=True, aggregator="avg"
-    )
-    resolved_count = fields.Integer(string="Resolved", readonly=True)
-    resolved_on_time_count = fields.Integer(string="Resolved in Time", readonly=True)
-    resolve_on_time_rate = fields.Float(
-        string="On-time Resolution (%)", compute="_compute_rates", store=True, aggregator="avg"
-    )
-    # Repairs
-    repair_count = fields.Integer(string="Repairs Reported", readonly=True)
-    repair_done_count = fields.Integer(string="Repairs Completed", readonly=True)
-    overdue_entry_count = fields.Integer(string="Overdue Entries", readonly=True)
-    done_due_count = fields.Integer(
-        string="Completions Due", readonly=True, help="Repairs completed in the month that had a completion deadline."
-    )
-    done_on_time_count = fields.Integer(string="Completed in Time", readonly=True)
-    done_on_time_rate = fields.Float(
-        string="On-time Completion (%)", compute="_compute_rates", store=True, aggregator="avg"
-    )
-    loss_estimate_total = fields.Monetary(
-        string="Loss Estimate", readonly=True, help="The owners' estimated losses (损失预估) of the repairs reported."
-    )
-    substitute_count = fields.Integer(string="Substitute Repairs", readonly=True)
-    deduction_count = fields.Integer(string="Deductions Posted", readonly=True)
-    deduction_total = fields.Monetary(string="Deducted", readonly=True)
-    compensation_total = fields.Monetary(string="Compensation Recovered", readonly=True)
-    # Callbacks
-    callback_completed_count = fields.Integer(string="Repairs to Call Back", readonly=True)
-    callback_done_count = fields.Integer(string="Repairs Called Back", readonly=True)
-    callback_rate = fields.Float(string="Callback Rate (%)", compute="_compute_rates", store=True, aggregator="avg")
-    callback_target_met = fields.Boolean(string="Target Met", compute="_compute_rates", store=True)
-    rated_count = fields.Integer(string="Rated Callbacks", readonly=True)
-    satisfaction_total = fields.Float(readonly=True)
-    satisfaction_avg = fields.Float(
-        string="Satisfaction (1-5)", compute="_compute_rates", store=True, aggregator="avg", digits=(3, 2)
-    )
-    dissatisfied_count = fields.Integer(string="Dissatisfied", readonly=True)
-    # Staff assessment
-    assessment_count = fields.Integer(string="Assessments", readonly=True)
-    assessment_points = fields.Integer(readonly=True)
-    assessment_amount = fields.Monetary(readonly=True)
 
     _sql_constraints = [
         ("project_month_uniq", "UNIQUE(project_id, month)", "The estate already has a report for this month."),
@@ -127,23 +33,6 @@ class CswMonthlyReport(models.Model):
     def _compute_name(self):
         for report in self:
             report.name = f"{report.project_id.name or ''} {report.month.strftime('%Y-%m') if report.month else ''}"
-
-    @api.depends(
-        "response_decided_count",
-        "response_on_time_count",
-        "resolved_count",
-        "resolved_on_time_count",
-        "done_due_count",
-        "done_on_time_count",
-        "callback_completed_count",
-        "callback_done_count",
-        "rated_count",
-        "satisfaction_total",
-    )
-    def _compute_rates(self):
-        for report in self:
-            report.update(rates_of(report))
-            report.callback_target_met = not report.callback_completed_count or report.callback_rate >= CALLBACK_TARGET
 
     @api.constrains("month")
     def _check_month(self):
@@ -173,128 +62,8 @@ class CswMonthlyReport(models.Model):
     def _count(self, projects, month):
         """The month's figures of ``projects``: ``{project: {field: value}}``, set-based."""
         start = datetime.combine(month, time.min)
-        end = start + relativedelta(months=1)
         next_month = month + relativedelta(months=1)
-        estates = [("project_id", "in", projects.ids)]
-        figures = defaultdict(lambda: dict.fromkeys(COUNTS + AMOUNTS, 0))
-        env = self.env
-        Ticket = env["csw.ticket"].sudo()
-        Order = env["csw.repair.order"].sudo()
-
-        received = [*estates, ("received_date", ">=", start), ("received_date", "<", end)]
-        for project, ticket_type, repeat, count in Ticket._read_group(
-            received, ["project_id", "ticket_type", "is_repeat"], ["__count"]
-        ):
-            figures[project]["ticket_count"] += count
-            if ticket_type == "complaint":
-                figures[project]["complaint_count"] += count
-            if repeat:
-                figures[project]["repeat_count"] += count
-        responses = [
-            *received,
-            ("response_deadline", "!=", False),
-            "|",
-            ("first_response_date", "!=", False),
-            ("response_breached", "=", True),
-        ]
-        for project, breached, count in Ticket._read_group(responses, ["project_id", "response_breached"], ["__count"]):
-            figures[project]["response_decided_count"] += count
-            if not breached:
-                figures[project]["response_on_time_count"] += count
-        resolved = [
-            *estates,
-            ("resolved_date", ">=", start),
-            ("resolved_date", "<", end),
-            ("resolve_deadline", "!=", False),
-        ]
-        for project, on_time, count in Ticket._read_group(resolved, ["project_id", "resolve_on_time"], ["__count"]):
-            figures[project]["resolved_count"] += count
-            if on_time:
-                figures[project]["resolved_on_time_count"] += count
-
-        reported = [
-            *estates,
-            ("report_date", ">=", month),
-            ("report_date", "<", next_month),
-            ("state", "!=", "cancelled"),
-        ]
-        for project, substitute, count, loss in Order._read_group(
-            reported, ["project_id", "is_substitute"], ["__count", "loss_estimate:sum"]
-        ):
-            figures[project]["repair_count"] += count
-            figures[project]["loss_estimate_total"] += loss
-            if substitute:
-                figures[project]["substitute_count"] += count
-        for project, count in Order._read_group(
-            [*estates, ("done_date", ">=", start), ("done_date", "<", end)], ["project_id"], ["__count"]
-        ):
-            figures[project]["repair_done_count"] = count
-        for project, late, count in Order._read_group(
-            [*estates, ("done_date", ">=", start), ("done_date", "<", end), ("done_deadline", "!=", False)],
-            ["project_id", "done_late"],
-            ["__count"],
-        ):
-            figures[project]["done_due_count"] += count
-            if not late:
-                figures[project]["done_on_time_count"] += count
-        for project, count in Order._read_group(
-            [*estates, ("notify_date", ">=", start), ("notify_date", "<", end), ("entry_late", "=", True)],
-            ["project_id"],
-            ["__count"],
-        ):
-            figures[project]["overdue_entry_count"] = count
-
-        for project, count, total, compensation in (
-            env["csw.deduction"]
-            .sudo()
-            ._read_group(
-                [*estates, ("state", "=", "posted"), ("posted_date", ">=", start), ("posted_date", "<", end)],
-                ["project_id"],
-                ["__count", "amount_total:sum", "compensation_amount:sum"],
-            )
-        ):
-            figures[project].update(deduction_count=count, deduction_total=total, compensation_total=compensation)
-
-        callback_rates = env["csw.callback.report"].sudo()._kpis(start, end, "project_id", estates)
-        for project, kpi in callback_rates.items():
-            figures[project]["callback_completed_count"] = kpi["completed"]
-            figures[project]["callback_done_count"] = kpi["called_back"]
-        for project, satisfaction, count in self._satisfaction_rows(
-            estates, start, end, ["project_id", "satisfaction"]
-        ):
-            figures[project]["rated_count"] += count
-            figures[project]["satisfaction_total"] += int(satisfaction) * count
-            if satisfaction in DISSATISFIED:
-                figures[project]["dissatisfied_count"] += count
-
-        for project, count, points, amount in (
-            env["csw.assessment"]
-            .sudo()
-            ._read_group(
-                [*estates, ("date", ">=", month), ("date", "<", next_month)],
-                ["project_id"],
-                ["__count", "points:sum", "amount:sum"],
-            )
-        ):
-            figures[project].update(assessment_count=count, assessment_points=points, assessment_amount=amount)
-        return {project: figures[project] for project in projects}
-
-    def _satisfaction_rows(self, domain, start, end, groupby):
-        return (
-            self.env["csw.callback"]
-            .sudo()
-            ._read_group(
-                [
-                    *domain,
-                    ("state", "=", "done"),
-                    ("satisfaction", "!=", False),
-                    ("done_date", ">=", start),
-                    ("done_date", "<", end),
-                ],
-                groupby,
-                ["__count"],
-            )
-        )
+        return self._count_period(projects, start, start + relativedelta(months=1), month, next_month)
 
     # ------------------------------------------------------------------
     # The printed report
@@ -345,7 +114,41 @@ class CswMonthlyReport(models.Model):
                 (satisfaction_labels[value], satisfaction.get(value, 0)) for value in ("5", "4", "3", "2", "1")
             ],
             "by_agent": self._assessments_by_agent(estate, next_month),
+            "quality": self._quality_feedback(),
         }
+
+    def _quality_feedback(self):
+        """The month's defects of the estate by category and building (质量信息反馈表), with last
+        month's beside and the repeated problems: ``[(category, building, this month, last month,
+        repeats this month)]``, the most frequent first; one grouped query."""
+        self.ensure_one()
+        previous = self.month - relativedelta(months=1)
+        rows = defaultdict(lambda: [0, 0, 0])
+        for category, building, month, defects, repeats in (
+            self.env["csw.quality.feedback"]
+            .sudo()
+            ._read_group(
+                [
+                    ("project_id", "=", self.project_id.id),
+                    ("report_date", ">=", previous),
+                    ("report_date", "<", self.month + relativedelta(months=1)),
+                ],
+                ["category_id", "building", "report_date:month"],
+                ["defect_count:sum", "repeat_count:sum"],
+            )
+        ):
+            row = rows[category, building]
+            if month == self.month:
+                row[0], row[2] = defects, repeats
+            else:
+                row[1] = defects
+        return sorted(
+            (
+                (category.display_name or self.env._("Uncategorised"), building, *figures)
+                for (category, building), figures in rows.items()
+            ),
+            key=lambda row: (-row[2], -row[3], row[0], row[1]),
+        )
 
     def _assessments_by_agent(self, estate, next_month):
         """The month's assessments per agent that the reader may see: all of them for a

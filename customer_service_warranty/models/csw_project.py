@@ -103,6 +103,11 @@ class CswProject(models.Model):
     callback_overdue_count = fields.Integer(string="Callbacks Overdue", compute="_compute_dashboard")
     month_callback_rate = fields.Float(string="Callback Rate This Month (%)", compute="_compute_dashboard")
     month_satisfaction = fields.Float(string="Satisfaction This Month", compute="_compute_dashboard", digits=(3, 2))
+    retention_shortfall_count = fields.Integer(
+        string="Retention Shortfalls",
+        compute="_compute_retention_shortfall",
+        help="Contracts in force whose pending charges exceed their retention balance.",
+    )
 
     _sql_constraints = [
         ("code_company_uniq", "UNIQUE(code, company_id)", "Another estate of this company already uses this code."),
@@ -156,6 +161,23 @@ class CswProject(models.Model):
             kpi = kpis.get(project, {})
             project.month_callback_rate = kpi.get("rate") or 0.0
             project.month_satisfaction = kpi.get("satisfaction") or 0.0
+
+    def _retention_shortfall_contracts(self):
+        """The contracts in force of these estates whose pending charges exceed the retention balance."""
+        contracts = self.env["csw.subcontract"].search([("project_id", "in", self.ids), ("state", "=", "active")])
+        return contracts.filtered("retention_shortfall")
+
+    def _compute_retention_shortfall(self):
+        short = self._retention_shortfall_contracts()
+        for project in self:
+            project.retention_shortfall_count = len(short.filtered(lambda c, p=project: c.project_id == p))
+
+    def action_view_retention_shortfall(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_service_warranty.csw_subcontract_action_retention_shortfall"
+        )
+        action["domain"] = [("id", "in", self._retention_shortfall_contracts().ids)]
+        return action
 
     @api.constrains("completion_date", "handover_date")
     def _check_dates(self):

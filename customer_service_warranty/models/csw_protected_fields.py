@@ -161,6 +161,11 @@ class CswTicket(models.Model):
     _inherit = ["csw.protected.fields", "csw.ticket"]
 
 
+class CswIncident(models.Model):
+    _name = "csw.incident"
+    _inherit = ["csw.protected.fields", "csw.incident"]
+
+
 class CswRepairOrder(models.Model):
     _name = "csw.repair.order"
     _inherit = ["csw.protected.fields", "csw.repair.order"]
@@ -184,3 +189,8 @@ class CswSubcontract(models.Model):
 class CswAssessment(models.Model):
     _name = "csw.assessment"
     _inherit = ["csw.protected.fields", "csw.assessment"]
+
+
+class CswWeeklyReport(models.Model):
+    _name = "csw.weekly.report"
+    _inherit = ["csw.protected.fields", "csw.weekly.report"]

@@ -5,7 +5,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import with_empty_inputs
@@ -62,8 +62,11 @@ AGENT = "customer_service_warranty.group_csw_project_agent"
 
 _lt = LazyTranslate(__name__)
 
-# what a deduction charges: frozen on the order while its deduction is submitted, approved or posted
-CHARGED_FIELDS = ("substitute_cost", "compensation_amount", "substitute_partner_id", "subcontract_id", "unit_id")
+# what the request (代维修请示) states: frozen on the order once its deduction is submitted
+REQUESTED_FIELDS = ("estimated_cost", "compensation_amount", "substitute_partner_id", "subcontract_id", "unit_id")
+# the actual cost still comes in after the approval: frozen once its deduction is posted or its bill made
+CHARGED_FIELDS = ("substitute_cost",)
+MANAGER = "customer_service_warranty.group_csw_manager"
 STATE_BUTTONS = _lt("the Notify Team, Team On Site, Mark Done, Verify, Substitute Repair, Reopen and Cancel buttons")
 CLOCKS = _lt("the warranty clocks (unit, category and report date)")
 OVERDUE_CHECK = _lt("the hourly check of overdue teams")
@@ -97,8 +100,9 @@ class CswRepairOrder(models.Model):
         "entry_late": OVERDUE_CHECK,
         "overdue_kind": OVERDUE_CHECK,
         "done_late": OVERDUE_CHECK,
-        "is_substitute": _lt("the Substitute Repair button"),
-        "deduction_id": _lt("the Substitute Repair button"),
+        "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
+        "deduction_id": _lt("the Request Substitute Repair button"),
+        "substitute_bill_id": _lt("the Create Substitute Bill button"),
         "coverage": CLOCKS,
         "owner_warranty_end": CLOCKS,
         "subcontractor_liability_end": CLOCKS,
@@ -120,6 +124,7 @@ class CswRepairOrder(models.Model):
     source = fields.Selection(REPAIR_SOURCES, required=True, default="owner")
     unit_id = fields.Many2one("csw.unit", required=True, index=True, check_company=True, tracking=True)
     project_id = fields.Many2one(related="unit_id.project_id", store=True, index=True, string="Estate", precompute=True)
+    region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
     company_id = fields.Many2one(related="unit_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     partner_id = fields.Many2one(related="unit_id.owner_id", store=True, precompute=True, string="Owner")
@@ -286,7 +291,45 @@ class CswRepairOrder(models.Model):
         groups=AGENT,
     )
     deduction_id = fields.Many2one(
-        "csw.deduction", readonly=True, copy=False, index=True, check_company=True, groups=AGENT
+        "csw.deduction",
+        string="Substitute Request",
+        readonly=True,
+        copy=False,
+        index=True,
+        check_company=True,
+        groups=AGENT,
+        help="The request (代维修请示) that asks for the substitute repair and charges it to the team.",
+    )
+    cost_difference = fields.Monetary(
+        string="Actual − Estimate",
+        compute="_compute_cost_difference",
+        groups=AGENT,
+        help="The actual cost of the substitute repair less the estimate of its request.",
+    )
+    emergency_engage_reason = fields.Text(
+        string="Emergency Engagement Reason",
+        copy=False,
+        groups=AGENT,
+        help="Why a manager engaged the substitute team before the request was approved (紧急先行代维); "
+        "kept once the team is engaged.",
+    )
+    # who does the job: the responsible team, or the substitute team once engaged. Not restricted to
+    # the agents (as the substitute partner is): the portal and its record rule read it
+    repair_team_id = fields.Many2one(
+        "res.partner",
+        compute="_compute_repair_team_id",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        compute_sudo=True,
+    )
+    substitute_bill_id = fields.Many2one(
+        "account.move",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        groups=AGENT,
+        help="The vendor bill of the substitute team for this repair: the company's debt to it.",
     )
 
     _sql_constraints = [
@@ -316,6 +359,16 @@ class CswRepairOrder(models.Model):
             order.done_late = order.overdue_kind == "done" or bool(
                 order.done_date and order.done_deadline and order.done_date > order.done_deadline
             )
+
+    @api.depends("substitute_cost", "estimated_cost", "is_substitute")
+    def _compute_cost_difference(self):
+        for order in self:
+            order.cost_difference = order.substitute_cost - order.estimated_cost if order.substitute_cost else 0.0
+
+    @api.depends("is_substitute", "substitute_partner_id", "subcontractor_id")
+    def _compute_repair_team_id(self):
+        for order in self:
+            order.repair_team_id = order.substitute_partner_id if order.is_substitute else order.subcontractor_id
 
     @api.depends("ticket_id")
     def _compute_is_emergency(self):
@@ -471,14 +524,16 @@ class CswRepairOrder(models.Model):
         return super().create(vals_list)
 
     def _csw_check_write(self, vals):
-        """An order charged by a deduction that left draft keeps what was charged (H2), and an
-        order is given only to a contract of its estate still in draft or in force (H4)."""
-        changed = [fname for fname in CHARGED_FIELDS if fname in vals]
-        if changed:
-            charged = self.sudo().filtered(lambda o: o.deduction_id.state in ("submitted", "approved", "posted"))
-            for fname in changed:
-                if charged and not charged._csw_unchanged(fname, vals[fname]):
-                    order = charged[:1]
+        """What a request stated is kept once submitted, the actual cost once charged or billed (H2);
+        the substitute team and the emergency reason once the team is engaged; an order is given
+        only to a contract of its estate still in draft or in force (H4)."""
+        sudo = self.sudo()
+        submitted = sudo.filtered(lambda o: o.deduction_id.state in ("submitted", "approved", "posted"))
+        charged = sudo.filtered(lambda o: o.deduction_id.state == "posted" or o.substitute_bill_id)
+        for fields_, locked in ((REQUESTED_FIELDS, submitted), (CHARGED_FIELDS, charged)):
+            for fname in fields_:
+                if fname in vals and locked and not locked._csw_unchanged(fname, vals[fname]):
+                    order = locked[:1]
                     states = dict(order.deduction_id._fields["state"]._description_selection(self.env))
                     raise UserError(
                         self.env._(
@@ -486,11 +541,21 @@ class CswRepairOrder(models.Model):
                             "(%(state)s): a change of its %(field)s is refused, the deduction keeps what it "
                             "charged. Cancel the deduction and reset it to draft first.",
                             order=order.name,
-                            deduction=order.deduction_id.name,
-                            state=states[order.deduction_id.state],
+                            deduction=order.deduction_id.name or "-",
+                            state=states.get(order.deduction_id.state, ""),
                             field=self._fields[fname]._description_string(self.env),
                         )
                     )
+        engaged = sudo.filtered("is_substitute")
+        for fname in ("substitute_partner_id", "emergency_engage_reason"):
+            if fname in vals and engaged and not engaged._csw_unchanged(fname, vals[fname]):
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: the substitute team is engaged, its %(field)s is kept as it was.",
+                        order=engaged[:1].name,
+                        field=self._fields[fname]._description_string(self.env),
+                    )
+                )
         if "is_emergency" in vals:
             notified = self.filtered(lambda o: o.state != "draft")
             if notified and not notified._csw_unchanged("is_emergency", vals["is_emergency"]):
@@ -563,9 +628,12 @@ class CswRepairOrder(models.Model):
                     )
                 )
 
-    def _send_notice(self, subcontract):
-        """One notice to ``subcontract`` for all of ``self``: a PDF, e-mailed when the method says so."""
-        team = subcontract.partner_id
+    def _send_notice(self, subcontract, team=None):
+        """One notice for all of ``self`` under ``subcontract``: a PDF, e-mailed when the method says so.
+
+        :param team: the partner notified: the subcontractor, or the substitute team engaged
+        """
+        team = team or subcontract.partner_id
         by_email = self.filtered(lambda o: o.notify_method == "email")
         if by_email and not team.email:
             raise UserError(
@@ -597,7 +665,8 @@ class CswRepairOrder(models.Model):
                 count=len(self),
             )
             body = self.env["ir.qweb"]._render(
-                "customer_service_warranty.repair_notice_email_body", {"orders": self, "subcontract": subcontract}
+                "customer_service_warranty.repair_notice_email_body",
+                {"orders": self, "subcontract": subcontract, "team": team},
             )
             self.env["mail.mail"].sudo().create(
                 {
@@ -697,12 +766,15 @@ class CswRepairOrder(models.Model):
         self._send_notices()
         return True
 
-    @workflow_action
-    def action_substitute(self):
-        """A third party takes over; the cost goes on the subcontract's draft deduction."""
-        self._check_state_in(("notified", "in_progress"), self.env._("given to a substitute team"))
+    # ------------------------------------------------------------------
+    # Substitute repair: request (代维修请示) → approval → engagement → bill
+    # ------------------------------------------------------------------
+    def _check_substitute_allowed(self, action):
+        """An order a third party may take over: notified or under way, within the team's
+        liability, with a proposed substitute team, not taken over yet."""
+        self._check_state_in(("notified", "in_progress"), action)
         for order in self:
-            if order.is_substitute or order.sudo().deduction_id:
+            if order.is_substitute:
                 raise UserError(
                     self.env._(
                         "Repair order %(order)s is already given to a substitute team (deduction "
@@ -721,28 +793,203 @@ class CswRepairOrder(models.Model):
                         end=order.subcontractor_liability_end,
                     )
                 )
-            if not order.substitute_partner_id or order.substitute_cost <= 0:
+            if not order.substitute_partner_id:
+                raise UserError(
+                    self.env._("Repair order %(order)s: propose the substitute team first.", order=order.name)
+                )
+            if order.substitute_partner_id.commercial_partner_id == order.subcontractor_id.commercial_partner_id:
                 raise UserError(
                     self.env._(
-                        "Repair order %(order)s: enter the substitute team and its cost first.",
+                        "Repair order %(order)s: the substitute team must be another party than the responsible team.",
                         order=order.name,
                     )
                 )
+
+    def _check_agent(self):
+        if not self.env.su and (self.env.user.share or not self.env.user.has_group(AGENT)):
+            raise UserError(self.env._("Only the customer-service team can arrange a substitute repair."))
+
+    @workflow_action
+    def action_request_substitute(self):
+        """Draft the request (代维修请示) of a substitute repair: the order joins the draft deduction
+        of its subcontract, which states the estimated cost, the proposed team, the reason and the
+        evidence, and goes to a manager for approval. Nothing is engaged yet."""
+        self._check_agent()
+        self._check_substitute_allowed(self.env._("proposed for a substitute repair"))
+        for order in self:
+            if order.sudo().deduction_id:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s is already in request %(deduction)s.",
+                        order=order.name,
+                        deduction=order.sudo().deduction_id.name,
+                    )
+                )
+            if order.currency_id.compare_amounts(order.estimated_cost, 0) <= 0:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: enter the estimated cost of the substitute repair "
+                        "(预计发生的代维费用) for the request.",
+                        order=order.name,
+                    )
+                )
+        self._attach_to_draft_deduction()
+        return True
+
+    def _attach_to_draft_deduction(self):
         Deduction = self.env["csw.deduction"]
         for subcontract, orders in self.grouped("subcontract_id").items():
             deduction = Deduction.search([("subcontract_id", "=", subcontract.id), ("state", "=", "draft")], limit=1)
             if not deduction:
                 deduction = Deduction.create(
-                    {
-                        "subcontract_id": subcontract.id,
-                        "reason": self._deduction_reason(orders),
-                    }
+                    {"subcontract_id": subcontract.id, "reason": self._deduction_reason(orders)}
                 )
-            orders.write({"is_substitute": True, "deduction_id": deduction.id})
-        self.filtered(lambda o: o.state == "notified").write(
-            {"state": "in_progress", "entry_date": fields.Datetime.now()}
-        )
+            orders.write({"deduction_id": deduction.id})
+
+    @workflow_action
+    def action_substitute(self):
+        """Engage the substitute team of an approved request: it gets the standard notice and the job
+        on its portal; the responsible team keeps a read-only view."""
+        self._check_agent()
+        self._check_substitute_allowed(self.env._("given to a substitute team"))
+        for order in self:
+            if order.sudo().deduction_id.state != "approved":
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: the substitute repair is engaged only once its request is "
+                        "approved by a manager (request: %(deduction)s). In an emergency a manager engages "
+                        "first and records why.",
+                        order=order.name,
+                        deduction=order.sudo().deduction_id.name or self.env._("none yet"),
+                    )
+                )
+        self._engage_substitute()
         return True
+
+    @workflow_action
+    def action_engage_emergency(self):
+        """A manager engages the substitute team before the request is approved (an emergency), with
+        the reason recorded on the order; the request is drafted if there is none and is approved after."""
+        if not self.env.su and not self.env.user.has_group(MANAGER):
+            raise AccessError(self.env._("Only a customer-service manager engages a substitute team before approval."))
+        self._check_substitute_allowed(self.env._("given to a substitute team"))
+        without_reason = self.filtered(lambda o: not (o.emergency_engage_reason or "").strip())
+        if without_reason:
+            raise UserError(
+                self.env._(
+                    "Repair order %(order)s: record why the substitute team is engaged before the approval.",
+                    order=without_reason[0].name,
+                )
+            )
+        self.filtered(lambda o: not o.sudo().deduction_id)._attach_to_draft_deduction()
+        self._engage_substitute()
+        return True
+
+    def _engage_substitute(self):
+        """The substitute team gets the notice and its own deadlines; the order keeps the overdue
+        flags of the responsible team (its record in the scorecards)."""
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "is_substitute": True,
+                "state": "notified",
+                "notify_date": now,
+                "entry_date": False,
+            }
+        )
+        for (subcontract, team), orders in self.grouped(lambda o: (o.subcontract_id, o.substitute_partner_id)).items():
+            orders._send_notice(subcontract, team)
+        bodies = {
+            order.id: Markup("<p>%s</p>")
+            % (
+                self.env._(
+                    "Substitute team %(team)s engaged before approval by %(user)s: %(reason)s",
+                    team=order.substitute_partner_id.display_name,
+                    user=self.env.user.name,
+                    reason=order.emergency_engage_reason,
+                )
+                if order.emergency_engage_reason
+                else self.env._(
+                    "Substitute team %(team)s engaged on request %(deduction)s.",
+                    team=order.substitute_partner_id.display_name,
+                    deduction=order.sudo().deduction_id.name,
+                )
+            )
+            for order in self
+        }
+        self._message_log_batch(bodies=bodies)
+
+    @workflow_action
+    def action_create_substitute_bill(self):
+        """The company's debt to the substitute team: a draft vendor bill of the actual cost, once per
+        order, for the accountants to check, post and pay."""
+        self._check_agent()
+        for order in self:
+            if not order.is_substitute or order.state not in ("done", "verified"):
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: the substitute team is billed once it has done the repair.",
+                        order=order.name,
+                    )
+                )
+            if order.substitute_bill_id:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s already has its substitute bill %(bill)s.",
+                        order=order.name,
+                        bill=order.substitute_bill_id.display_name,
+                    )
+                )
+            if order.currency_id.compare_amounts(order.substitute_cost, 0) <= 0:
+                raise UserError(
+                    self.env._(
+                        "Repair order %(order)s: enter the actual cost of the substitute repair first.",
+                        order=order.name,
+                    )
+                )
+        # the agents prepare the bill, the accountants post and pay it
+        Move = self.env["account.move"].sudo()
+        for order in self:
+            accounting = order.company_id.sudo()._csw_deduction_accounting()
+            deduction = order.deduction_id
+            bill = Move.with_company(order.company_id).create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": order.substitute_partner_id.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "ref": order.name,
+                    "invoice_origin": f"{order.name} {deduction.name}",
+                    "csw_deduction_id": deduction.id,
+                    "csw_repair_order_id": order.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._(
+                                    "Substitute repair %(order)s (%(unit)s, %(location)s)",
+                                    order=order.name,
+                                    unit=order.unit_id.display_name,
+                                    location=order.location,
+                                ),
+                                "account_id": accounting["substitute"].id,
+                                "quantity": 1,
+                                "price_unit": order.substitute_cost,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            order.substitute_bill_id = bill
+        return True
+
+    def action_view_substitute_bill(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.substitute_bill_id.id,
+            "view_mode": "form",
+        }
 
     @api.model
     def _deduction_reason(self, orders):
@@ -849,14 +1096,31 @@ class CswRepairOrder(models.Model):
         check_portal_post(self, kwargs)
         return super().message_post(**kwargs)
 
+    def _portal_team(self):
+        """The team of the user on the portal: the foreman's company. The portal controllers read the
+        order as the superuser and pass the team in the context (these methods are private: no RPC)."""
+        team_id = self.env.context.get("csw_portal_team_id")
+        if team_id:
+            return self.env["res.partner"].browse(team_id)
+        return self.env.user.partner_id.commercial_partner_id
+
+    def _portal_taken_over(self):
+        """The job was the user's team's, and a substitute team took it over (已由代维班组接手)."""
+        self.ensure_one()
+        return self.is_substitute and self.repair_team_id.commercial_partner_id != self._portal_team()
+
     def _portal_team_may_act(self):
-        """The team still has the job: notified or under way, and not taken over by a substitute.
+        """The job is the user's team's to do: notified or under way, and it is the team doing the
+        repair (the substitute team once engaged, the responsible team otherwise).
 
         Only then does its page show the owner's phone and the defect photos, and take its
         entry and completion.
         """
         self.ensure_one()
-        return self.state in ("notified", "in_progress") and not self.is_substitute
+        return (
+            self.state in ("notified", "in_progress")
+            and self.repair_team_id.commercial_partner_id == self._portal_team()
+        )
 
     def _portal_photos(self):
         """The defect photos the team's page shows: the order's own and its ticket's only."""
@@ -868,7 +1132,7 @@ class CswRepairOrder(models.Model):
 
     def _portal_check_team_may_act(self):
         for order in self:
-            if order.is_substitute:
+            if order.repair_team_id.commercial_partner_id != order._portal_team():
                 raise UserError(
                     self.env._("Repair order %(order)s was taken over by a substitute team.", order=order.name)
                 )

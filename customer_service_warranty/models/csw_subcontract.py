@@ -10,7 +10,7 @@ from odoo.tools import SQL, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_state_mixin import in_workflow, workflow_action
+from .csw_state_mixin import csw_workflow, in_workflow, workflow_action
 from .kpi import share
 
 _lt = LazyTranslate(__name__)
@@ -22,6 +22,16 @@ TERMS = ("partner_id", "amount", "retention_percent", "agency_fee_percent")
 # what a submitted or approved deduction was computed with
 DEDUCTION_TERMS = ("partner_id", "agency_fee_percent")
 RELEASE_BUTTON = _lt("the Release Retention button")
+PENDING_DEDUCTION_STATES = ("draft", "submitted", "approved")
+LEDGER_FIELDS = (
+    "retention_held",
+    "retention_deducted",
+    "retention_released_amount",
+    "retention_balance",
+    "retention_reserved",
+    "retention_free",
+    "retention_shortfall",
+)
 
 
 class CswSubcontract(models.Model):
@@ -54,6 +64,7 @@ class CswSubcontract(models.Model):
         "retention_release_date": RELEASE_BUTTON,
         "retention_bill_id": RELEASE_BUTTON,
         "retention_amount": _lt("the contract amount and the retention %"),
+        "liability_end_reminded": _lt("the liability end reminder"),
     }
     # a contract signed earlier may be entered in force
     _csw_creatable_fields = frozenset({"state"})
@@ -173,6 +184,42 @@ class CswSubcontract(models.Model):
     retention_released = fields.Boolean(readonly=True, copy=False, tracking=True)
     retention_release_date = fields.Date(readonly=True, copy=False)
     retention_bill_id = fields.Many2one("account.move", readonly=True, copy=False)
+    # Retention ledger (质保金台账), set-based, counted over all records whatever the user sees
+    retention_entry_ids = fields.One2many("csw.retention.entry", "subcontract_id", string="Retention Ledger")
+    retention_review_ids = fields.One2many("csw.retention.review", "subcontract_id", string="Release Reviews")
+    retention_held = fields.Monetary(
+        compute="_compute_retention_ledger",
+        help="Contract amount × retention %, once the contract is in force.",
+    )
+    retention_deducted = fields.Monetary(
+        string="Charged to Retention",
+        compute="_compute_retention_ledger",
+        help="Posted deductions the team's open bills of the contract could not absorb.",
+    )
+    retention_released_amount = fields.Monetary(string="Retention Released", compute="_compute_retention_ledger")
+    retention_balance = fields.Monetary(
+        compute="_compute_retention_ledger",
+        help="Held − charged − released.",
+    )
+    retention_reserved = fields.Monetary(
+        string="Reserved for Open Defects",
+        compute="_compute_retention_ledger",
+        help="Estimated costs of the open defects not yet in a request, and the amounts of the "
+        "pending substitute repair requests (draft, submitted, approved).",
+    )
+    retention_free = fields.Monetary(
+        string="Releasable Now",
+        compute="_compute_retention_ledger",
+        help="Balance − reserve: what a partial release may pay out (预留足够代工款项后予以结算).",
+    )
+    retention_shortfall = fields.Boolean(
+        compute="_compute_retention_ledger",
+        help="The pending charges exceed the retention balance: nothing would be left to deduct "
+        "from during the warranty (以免保修期无款可扣).",
+    )
+    liability_end_reminded = fields.Boolean(
+        readonly=True, copy=False, help="The CS manager was reminded that the defect liability period ended."
+    )
 
     _sql_constraints = [
         ("name_company_uniq", "UNIQUE(name, company_id)", "This contract number is already used."),
@@ -237,6 +284,55 @@ class CswSubcontract(models.Model):
             subcontract.deducted_amount = deductions.get(subcontract, 0)
             subcontract.compensation_total = compensation.get(subcontract, 0)
             subcontract.review_html = subcontract._render_review(by_category)
+
+    def _compute_retention_ledger(self):
+        """Three grouped queries for any number of contracts, entries, orders and requests."""
+        Entry = self.env["csw.retention.entry"].sudo()
+        moved = defaultdict(float)
+        for subcontract, entry_type, amount in Entry._read_group(
+            [("subcontract_id", "in", self.ids)], ["subcontract_id", "entry_type"], ["amount:sum"]
+        ):
+            moved[subcontract.id, entry_type] = amount
+        reserved = defaultdict(float)
+        for subcontract, estimated in (
+            self.env["csw.repair.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("subcontract_id", "in", self.ids),
+                    ("state", "in", OPEN_REPAIR_STATES),
+                    "|",
+                    ("deduction_id", "=", False),
+                    ("deduction_id.state", "=", "cancelled"),
+                ],
+                ["subcontract_id"],
+                ["estimated_cost:sum"],
+            )
+        ):
+            reserved[subcontract.id] += estimated
+        for deduction in (
+            self.env["csw.deduction"]
+            .sudo()
+            .search_fetch(
+                [("subcontract_id", "in", self.ids), ("state", "in", PENDING_DEDUCTION_STATES)],
+                ["subcontract_id", "estimated_cost", "amount_total"],
+            )
+        ):
+            # a request is reserved at its estimate until the actual charge is known
+            reserved[deduction.subcontract_id.id] += max(deduction.estimated_cost, deduction.amount_total)
+        for subcontract in self:
+            key = subcontract._origin.id
+            held = subcontract.retention_amount if subcontract.state in ("active", "closed") else 0.0
+            deducted, released = moved[key, "deducted"], moved[key, "released"]
+            balance = subcontract.currency_id.round(held - deducted - released)
+            reserve = subcontract.currency_id.round(reserved[key])
+            subcontract.retention_held = held
+            subcontract.retention_deducted = deducted
+            subcontract.retention_released_amount = released
+            subcontract.retention_balance = balance
+            subcontract.retention_reserved = reserve
+            subcontract.retention_free = max(0.0, balance - reserve)
+            subcontract.retention_shortfall = subcontract.currency_id.compare_amounts(reserve, balance) > 0
 
     def _compute_scorecard(self):
         peers = self.search([("project_id", "in", self.project_id.ids), ("state", "!=", "cancelled")]) | self
@@ -442,7 +538,70 @@ class CswSubcontract(models.Model):
 
     @workflow_action
     def action_release_retention(self):
-        """Pay the retention out; see the class docstring for the rules."""
+        """Pay the whole balance out and close the contract; see the class docstring for the rules."""
+        self._csw_check_release_allowed()
+        Order, Deduction = self.env["csw.repair.order"].sudo(), self.env["csw.deduction"].sudo()
+        for subcontract in self:
+            # every order and deduction, whatever the user may see
+            open_count = Order.search_count(
+                [("subcontract_id", "=", subcontract.id), ("state", "in", OPEN_REPAIR_STATES)]
+            )
+            if open_count:
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s cannot be released: %(count)s defect(s) are still open. "
+                        "A partial release keeping the reserve back is possible.",
+                        contract=subcontract.name,
+                        count=open_count,
+                    )
+                )
+            pending = Deduction.search(
+                [("subcontract_id", "=", subcontract.id), ("state", "not in", ("posted", "cancelled"))]
+            )
+            if pending:
+                raise UserError(
+                    self.env._(
+                        "The retention of %(contract)s cannot be released: deduction(s) %(deductions)s "
+                        "must be posted or cancelled first.",
+                        contract=subcontract.name,
+                        deductions=", ".join(pending.mapped("name")),
+                    )
+                )
+            review = subcontract._csw_release_review("release_all")
+            bill = subcontract._create_retention_bill(subcontract.retention_balance, review)
+            subcontract.write(
+                {
+                    "retention_released": True,
+                    "retention_release_date": fields.Date.context_today(self),
+                    "retention_bill_id": bill.id,
+                    "state": "closed",
+                }
+            )
+        return True
+
+    @workflow_action
+    def action_release_retention_partial(self):
+        """Pay out the balance less the reserve for the open defects and pending requests
+        (预留足够代工款项后予以结算); the contract stays in force with the reserve held."""
+        self._csw_check_release_allowed()
+        for subcontract in self:
+            review = subcontract._csw_release_review("partial")
+            amount = subcontract.retention_free
+            if subcontract.currency_id.compare_amounts(amount, 0) <= 0:
+                raise UserError(
+                    self.env._(
+                        "Nothing of the retention of %(contract)s can be released: its balance %(balance)s does "
+                        "not exceed what is reserved for open defects and pending requests (%(reserve)s).",
+                        contract=subcontract.name,
+                        balance=subcontract.retention_balance,
+                        reserve=subcontract.retention_reserved,
+                    )
+                )
+            subcontract._create_retention_bill(amount, review)
+        return True
+
+    def _csw_check_release_allowed(self):
+        """Rights, state and liability end, checked again on the locked rows."""
         if not all(self.env.user.has_group(xmlid) for xmlid in (MANAGER_GROUP, BILLING_GROUP)):
             raise AccessError(
                 self.env._("Releasing retention money needs both the CS manager and the Billing (accounting) rights.")
@@ -450,7 +609,6 @@ class CswSubcontract(models.Model):
         self._check_state_in(("draft", "active", "closed", "cancelled"), self.env._("released"))
         self._lock_for_release()
         today = fields.Date.context_today(self)
-        Order, Deduction = self.env["csw.repair.order"].sudo(), self.env["csw.deduction"].sudo()
         for subcontract in self:
             if subcontract.retention_released:
                 raise UserError(
@@ -472,32 +630,6 @@ class CswSubcontract(models.Model):
                         date=subcontract.warranty_end_date or "-",
                     )
                 )
-            # every order and deduction, whatever the user may see
-            open_count = Order.search_count(
-                [("subcontract_id", "=", subcontract.id), ("state", "in", OPEN_REPAIR_STATES)]
-            )
-            if open_count:
-                raise UserError(
-                    self.env._(
-                        "The retention of %(contract)s cannot be released: %(count)s defect(s) are still open.",
-                        contract=subcontract.name,
-                        count=open_count,
-                    )
-                )
-            pending = Deduction.search(
-                [("subcontract_id", "=", subcontract.id), ("state", "not in", ("posted", "cancelled"))]
-            )
-            if pending:
-                raise UserError(
-                    self.env._(
-                        "The retention of %(contract)s cannot be released: deduction(s) %(deductions)s "
-                        "must be posted or cancelled first.",
-                        contract=subcontract.name,
-                        deductions=", ".join(pending.mapped("name")),
-                    )
-                )
-            subcontract._create_retention_bill()
-        return True
 
     def _lock_for_release(self):
         """Lock the contract rows: a second release waits for the first one, then sees it."""
@@ -510,9 +642,31 @@ class CswSubcontract(models.Model):
             raise UserError(
                 self.env._("Another user is releasing or changing this contract right now. Try again in a moment.")
             ) from None
-        self.invalidate_recordset(["state", "retention_released"])
+        # what another transaction committed before the lock, and the ledger figures computed from it
+        self.invalidate_recordset(["state", "retention_released", *LEDGER_FIELDS])
 
-    def _create_retention_bill(self):
+    def _csw_release_review(self, conclusion):
+        """The contract's latest review, recorded for this release and not used by another one."""
+        self.ensure_one()
+        review = (
+            self.env["csw.retention.review"]
+            .sudo()
+            .search([("subcontract_id", "=", self.id)], order="review_date desc, id desc", limit=1)
+        )
+        if not review or review.entry_id or review.conclusion != conclusion:
+            conclusions = dict(review._fields["conclusion"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Record a release review of %(contract)s concluding “%(conclusion)s” first (seed 4.7: the "
+                    "quality defects and the substitute repairs are reviewed before any release).",
+                    contract=self.name,
+                    conclusion=conclusions[conclusion],
+                )
+            )
+        return review
+
+    def _create_retention_bill(self, amount, review):
+        """The vendor bill paying ``amount`` of the retention, its ledger entry and the review's PDF."""
         self.ensure_one()
         accounting = self.company_id._csw_deduction_accounting()
         bill = (
@@ -526,13 +680,14 @@ class CswSubcontract(models.Model):
                     "invoice_date": fields.Date.context_today(self),
                     "ref": self.env._("Retention release %(contract)s", contract=self.name),
                     "csw_subcontract_id": self.id,
+                    "csw_retention_release": True,
                     "invoice_line_ids": [
                         Command.create(
                             {
                                 "name": self.env._("Retention money of contract %(contract)s", contract=self.name),
                                 "account_id": accounting["retention"].id,
                                 "quantity": 1,
-                                "price_unit": self.retention_amount,
+                                "price_unit": amount,
                                 "tax_ids": [Command.clear()],
                             }
                         )
@@ -541,15 +696,118 @@ class CswSubcontract(models.Model):
             )
         )
         bill.action_post()
-        self.write(
+        entry = (
+            self.env["csw.retention.entry"]
+            .sudo()
+            .create(
+                {
+                    "subcontract_id": self.id,
+                    "entry_type": "released",
+                    "amount": amount,
+                    "move_id": bill.id,
+                    "review_id": review.id,
+                }
+            )
+        )
+        review.sudo().entry_id = entry
+        self.env["ir.attachment"].sudo().create(
             {
-                "retention_released": True,
-                "retention_release_date": fields.Date.context_today(self),
-                "retention_bill_id": bill.id,
-                "state": "closed",
+                "name": self.env._("Retention release review %(contract)s.pdf", contract=self.name),
+                "type": "binary",
+                "raw": review._csw_render_pdf(),
+                "res_model": "account.move",
+                "res_id": bill.id,
+                "mimetype": "application/pdf",
             }
         )
+        self.invalidate_recordset(LEDGER_FIELDS)
         return bill
+
+    def _csw_settlement_bills(self):
+        """The team's posted bills of these contracts still to be paid (not the retention releases)."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("move_type", "=", "in_invoice"),
+                    ("state", "=", "posted"),
+                    ("csw_subcontract_id", "in", self.ids),
+                    ("csw_retention_release", "=", False),
+                    ("commercial_partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("amount_residual", ">", 0),
+                ]
+            )
+        )
+
+    def _csw_retention_transfer(self, note, amount):
+        """Debit the retention account, credit the team's payable: the posted entry charging
+        ``amount`` of credit note ``note`` to the retention; it matches the note's payable."""
+        self.ensure_one()
+        accounting = self.company_id._csw_deduction_accounting()
+        Entry = self.env["csw.retention.entry"]
+        transfer = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "move_type": "entry",
+                    # a transfer between two balance-sheet accounts: a miscellaneous entry
+                    "journal_id": (
+                        self.env["account.journal"]
+                        .sudo()
+                        .search([("type", "=", "general"), ("company_id", "=", self.company_id.id)], limit=1)
+                        or accounting["journal"]
+                    ).id,
+                    "date": note.date,
+                    "ref": self.env._(
+                        "Deduction %(deduction)s charged to the retention of %(contract)s",
+                        deduction=note.csw_deduction_id.name,
+                        contract=self.name,
+                    ),
+                    "csw_subcontract_id": self.id,
+                    "line_ids": Entry._csw_transfer_lines(self, note, amount, accounting["retention"]),
+                }
+            )
+        )
+        transfer.action_post()
+        return transfer
+
+    @api.model
+    def _cron_remind_liability_end(self):
+        """Once per contract: a to-do for the company's CS manager when the defect liability ended."""
+        ended = self.search(
+            [
+                ("state", "=", "active"),
+                ("retention_released", "=", False),
+                ("liability_end_reminded", "=", False),
+                ("warranty_end_date", "<=", fields.Date.context_today(self)),
+                ("company_id.csw_cs_manager_id", "!=", False),
+            ]
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for subcontract in ended:
+            note = self.env._(
+                "The defect liability of %(contract)s (%(team)s) ended on %(date)s: review the quality defects "
+                "and substitute repairs and release the retention (balance %(balance)s, reserved %(reserve)s).",
+                contract=subcontract.name,
+                team=subcontract.partner_id.name,
+                date=subcontract.warranty_end_date,
+                balance=subcontract.retention_balance,
+                reserve=subcontract.retention_reserved,
+            )
+            if subcontract.retention_shortfall:
+                note += " " + self.env._("Warning: the pending charges exceed the retention balance.")
+            subcontract.activity_schedule(
+                activity_type_id=todo.id,
+                summary=self.env._("Defect liability ended: release review"),
+                note=note,
+                user_id=subcontract.company_id.csw_cs_manager_id.id,
+            )
+        with csw_workflow():
+            ended.write({"liability_end_reminded": True})
+        return True
 
     def action_view_retention_bill(self):
         self.ensure_one()

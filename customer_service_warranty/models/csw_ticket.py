@@ -133,6 +133,7 @@ class CswTicket(models.Model):
     unit_id = fields.Many2one("csw.unit", index=True, check_company=True, tracking=True)
     # the estate of the unit, the company of the estate (csw.located.mixin)
     project_id = fields.Many2one(tracking=True)
+    region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
     location = fields.Char(help="Where in the unit: bathroom, kitchen, exterior wall...")
     category_id = fields.Many2one(
         "csw.defect.category",
@@ -142,6 +143,30 @@ class CswTicket(models.Model):
         tracking=True,
         help="What the repair request or complaint is about: the same category on the same unit "
         "within the company's window flags a repeated problem.",
+    )
+
+    building = fields.Char(
+        related="unit_id.building",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        help="Building of the unit: batch defects are counted per building.",
+    )
+
+    # Incidents (突发事件, 批量质量问题)
+    incident_id = fields.Many2one(
+        "csw.incident",
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+        copy=False,
+        help="The event this ticket is about, with the other owners' tickets: resolved with it.",
+    )
+    covering_incident_id = fields.Many2one(
+        "csw.incident",
+        string="Open Incident Covering the Unit",
+        compute="_compute_covering_incident_id",
+        help="An active incident of the unit's estate and building this ticket is not linked to.",
     )
 
     # Repeated problems (同一问题反复投诉)
@@ -380,6 +405,28 @@ class CswTicket(models.Model):
             "on_track": (running - breached - at_risk) | (finished - late).filtered(lambda t: t.sla_state == "at_risk"),
         }
 
+    @api.depends("unit_id", "incident_id", "state")
+    def _compute_covering_incident_id(self):
+        """One search for the batch: the active incidents of the tickets' estates."""
+        open_tickets = self.filtered(lambda t: t.unit_id and not t.incident_id and t.state in OPEN_TICKET_STATES)
+        incidents = self.env["csw.incident"]
+        if open_tickets and self.env["csw.incident"].has_access("read"):
+            incidents = incidents.search(
+                [("project_id", "in", open_tickets.unit_id.project_id.ids), ("state", "in", ("draft", "open"))],
+                order="id desc",
+            )
+        for ticket in self:
+            ticket.covering_incident_id = ticket in open_tickets and next(
+                (incident for incident in incidents if incident._covers(ticket.unit_id)), False
+            )
+
+    def action_link_covering_incident(self):
+        self.ensure_one()
+        if not self.covering_incident_id:
+            raise UserError(self.env._("No open incident covers the unit of ticket %(ticket)s.", ticket=self.number))
+        self.covering_incident_id._link_tickets(self)
+        return True
+
     @api.depends("origin_callback_id", "state", "date_deadline")
     def _compute_is_followup_overdue(self):
         now = fields.Datetime.now()
@@ -569,6 +616,28 @@ class CswTicket(models.Model):
             if error:
                 raise ValidationError(error)
 
+    @api.constrains("incident_id")
+    def _check_incident_scope(self):
+        for ticket in self.filtered("incident_id"):
+            incident = ticket.incident_id.sudo()
+            if incident.state not in ("draft", "proposed", "open"):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be linked to incident %(incident)s: it is no longer open.",
+                        ticket=ticket.number,
+                        incident=incident.name,
+                    )
+                )
+            if ticket.project_id != incident.project_id or (ticket.unit_id and not incident._covers(ticket.unit_id)):
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s is outside incident %(incident)s: it covers %(scope)s.",
+                        ticket=ticket.number,
+                        incident=incident.name,
+                        scope=" ".join(filter(None, (incident.project_id.name, incident.building_scope))),
+                    )
+                )
+
     @api.constrains("state", "resolution")
     def _check_resolution(self):
         for ticket in self:
@@ -608,6 +677,7 @@ class CswTicket(models.Model):
         tickets._recheck_repeats_within_batch()
         tickets.filtered(lambda t: t.partner_id and t.channel in ("email", "portal"))._subscribe_owners()
         tickets._report_complaints_to_manager()
+        self.env["csw.incident"]._propose_batch_defects(tickets)
         return tickets
 
     def _subscribe_owners(self):
@@ -666,6 +736,8 @@ class CswTicket(models.Model):
             self._apply_transition_effects(new_state, before, now)
         if relinked:
             self._mark_repeat_links_by_hand()
+        if "category_id" in vals or "unit_id" in vals or "ticket_type" in vals:
+            self.env["csw.incident"]._propose_batch_defects(self)
         return result
 
     def _prepare_transition(self, new_state):

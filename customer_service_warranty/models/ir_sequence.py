@@ -6,11 +6,12 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 # Numbers of these documents restart every month: KF2026110001, KF2026110002, ...
-# (客服 ticket, 维修 repair order, 扣款 deduction)
+# (客服 ticket, 维修 repair order, 扣款 deduction, 事件 incident)
 MONTHLY_SEQUENCES = {
     "csw.ticket": "KF",
     "csw.repair.order": "WX",
     "csw.deduction": "KK",
+    "csw.incident": "SJ",
 }
 
 

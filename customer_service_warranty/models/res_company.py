@@ -108,6 +108,17 @@ class ResCompany(models.Model):
         help="A complaint or repair request of the same unit and defect category as one received "
         "this many days before it is flagged as a repeated problem (同一问题反复投诉).",
     )
+    csw_batch_defect_threshold = fields.Integer(
+        string="Batch Defect Threshold (Units)",
+        default=5,
+        help="When the same defect category is reported in this many distinct units of one building "
+        "within the batch defect window, a batch defect (批量质量问题) is proposed to the CS manager; 0 turns it off.",
+    )
+    csw_batch_defect_window_days = fields.Integer(
+        string="Batch Defect Window (Days)",
+        default=30,
+        help="The tickets received within this many days count towards a batch defect.",
+    )
     csw_callback_max_attempts = fields.Integer(
         string="Callback Attempts",
         default=3,
@@ -243,6 +254,14 @@ class ResCompany(models.Model):
         for company in self:
             if company.csw_repeat_window_days < 1:
                 raise ValidationError(self.env._("The repeat complaint window must be at least one day."))
+
+    @api.constrains("csw_batch_defect_threshold", "csw_batch_defect_window_days")
+    def _check_csw_batch_defect(self):
+        for company in self:
+            if company.csw_batch_defect_threshold < 0 or company.csw_batch_defect_window_days < 1:
+                raise ValidationError(
+                    self.env._("The batch defect threshold cannot be negative, and its window is at least one day.")
+                )
 
     @api.constrains("csw_repair_days", "csw_emergency_entry_hours", "csw_reschedule_cutoff_hours")
     def _check_csw_repair_limits(self):

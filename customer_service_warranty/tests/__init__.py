@@ -2,9 +2,11 @@ from . import test_access
 from . import test_callback
 from . import test_callback_followup
 from . import test_deduction
+from . import test_substitute_request
 from . import test_defect_category
 from . import test_hostile_input
 from . import test_inspection
+from . import test_incident
 from . import test_integrity
 from . import test_monthly_report
 from . import test_performance
@@ -30,3 +32,7 @@ from . import test_warranty_clock
 from . import test_repair_appointment
 from . import test_portal_appointment
 from . import test_tours_appointment
+from . import test_weekly_report
+from . import test_region
+from . import test_quality_feedback
+from . import test_retention_ledger

@@ -22,7 +22,9 @@ class CswRepairCase(CswCase):
                 "state": "active",
             }
         )
-        cls.repairer = cls.env["res.partner"].create({"name": "佛山快修工程队", "is_company": True})
+        cls.repairer = cls.env["res.partner"].create(
+            {"name": "佛山快修工程队", "is_company": True, "email": "kuaixiu@example.com"}
+        )
 
     def order(self, **values):
         values = {
@@ -33,3 +35,17 @@ class CswRepairCase(CswCase):
             **values,
         }
         return self.env["csw.repair.order"].create(values)
+
+    @staticmethod
+    def engage_in_emergency(orders, repairer, cost):
+        """Give notified ``orders`` to ``repairer`` at once (a manager's emergency engagement, as the
+        superuser), with ``cost`` as estimate and actual cost: they join their contract's draft deduction."""
+        orders.write(
+            {
+                "substitute_partner_id": repairer.id,
+                "estimated_cost": cost,
+                "substitute_cost": cost,
+                "emergency_engage_reason": "业主家中持续漏水, 原班组联系不上",
+            }
+        )
+        orders.action_engage_emergency()

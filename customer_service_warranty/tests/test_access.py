@@ -17,6 +17,8 @@ ACCESS_MATRIX = {
     "csw.subcontract": ("", "", "", "r", "rwc", "rwcu", "rwcu"),
     "csw.sla.policy": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.ticket": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
+    # owners read an incident's notice through the portal controller only
+    "csw.incident": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.assessment": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.repair.order": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.appointment.window": ("", "", "r", "rwcu", "rwcu", "rwcu", "rwcu"),
@@ -24,12 +26,17 @@ ACCESS_MATRIX = {
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.emergency.repair.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.deduction": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
+    "csw.retention.entry": ("", "", "", "", "r", "r", "r"),
+    "csw.retention.review": ("", "", "", "", "r", "rc", "rc"),
     "csw.callback": ("", "", "r", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.callback.followup.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.callback.plan": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.plan.line": ("", "", "", "r", "r", "rwcu", "rwcu"),
     "csw.callback.report": ("", "", "", "r", "r", "r", "r"),
     "csw.monthly.report": ("", "", "", "r", "r", "rwcu", "rwcu"),
+    "csw.weekly.report": ("", "", "", "r", "r", "rwcu", "rwcu"),
+    "csw.region.report": ("", "", "", "", "r", "r", "r"),
+    "csw.quality.feedback": ("", "", "", "", "", "r", "r"),
     "csw.script": ("", "", "", "r", "r", "rwcu", "rwcu"),
 }
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}

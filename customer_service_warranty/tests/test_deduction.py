@@ -24,7 +24,10 @@ def build_estate(env, company, suffix=""):
             "handover_date": date(2024, 6, 1),
         }
     )
-    unit = env["csw.unit"].create({"name": "3-2-1201", "project_id": project.id, "address": "云山路8号3栋1201"})
+    owner = env["res.partner"].create({"name": f"林晓雯{suffix}"})
+    unit = env["csw.unit"].create(
+        {"name": "3-2-1201", "project_id": project.id, "address": "云山路8号3栋1201", "owner_id": owner.id}
+    )
     team = env["res.partner"].create({"name": f"顺安防水工程有限公司{suffix}", "is_company": True})
     subcontract = env["csw.subcontract"].create(
         {
@@ -42,7 +45,9 @@ def build_estate(env, company, suffix=""):
 
 
 def substitute_repair(env, unit, repairer, cost, compensation=0.0, report_date=date(2025, 3, 1)):
-    """A notified order of ``unit`` given to ``repairer``: returns its draft deduction's order."""
+    """A notified order of ``unit`` repaired by ``repairer`` for ``cost`` (its estimate too), engaged
+    in an emergency by the superuser (the request-first path is in test_substitute_request):
+    returns the done order of a draft deduction."""
     order = env["csw.repair.order"].create(
         {
             "unit_id": unit.id,
@@ -51,11 +56,14 @@ def substitute_repair(env, unit, repairer, cost, compensation=0.0, report_date=d
             "report_date": report_date,
             "notify_method": "written",
             "compensation_amount": compensation,
+            "estimated_cost": cost,
         }
     )
     order.action_notify()
-    order.write({"substitute_partner_id": repairer.id, "substitute_cost": cost})
-    order.action_substitute()
+    order.write({"substitute_partner_id": repairer.id, "emergency_engage_reason": "渗漏严重, 业主无法使用卫生间"})
+    order.action_engage_emergency()
+    order.write({"substitute_cost": cost, "completion_note": "代维班组已修复"})
+    order.action_done()
     return order
 
 
@@ -129,7 +137,7 @@ class TestDeduction(CswAccountingCase):
         with self.assertRaises(UserError):
             deduction.action_submit()
         deduction.reason = "refused_repair"
-        deduction.write({"substitute_cost": 0, "compensation_amount": 0})
+        deduction.write({"substitute_cost": 0, "estimated_cost": 0, "compensation_amount": 0})
         with self.assertRaises(UserError):
             deduction.action_submit()
         self.assertEqual(deduction.state, "draft")
@@ -191,8 +199,11 @@ class TestDeduction(CswAccountingCase):
     def test_credit_note_reconciles_with_the_contract_bill(self):
         deduction = self._approved(cost=3000, compensation=800)
         deduction.with_user(self.accountant).action_post()
-        bill = self.init_invoice("in_invoice", partner=self.team, amounts=[10000], post=True)
+        bill = self.init_invoice("in_invoice", partner=self.team, amounts=[10000])
         bill.csw_subcontract_id = self.subcontract
+        # the substitute repair is still open: a manager lets the bill through (settlement block)
+        bill.with_user(self.accountant).csw_settlement_reason = "代维修费用已从本账单抵扣"
+        bill.action_post()
         payable = (bill | deduction.move_id).line_ids.filtered(lambda line: line.account_type == "liability_payable")
         payable.reconcile()
         self.assertEqual(bill.amount_residual, 10000 - 5300)
@@ -230,8 +241,6 @@ class TestDeduction(CswAccountingCase):
         with self.assertRaises(UserError) as err:
             self.subcontract.with_user(self.accountant).action_release_retention()
         self.assertIn("defect", str(err.exception))
-        order.write({"completion_note": "第三方已修复"})
-        order.action_done()
         order.action_verify()
         with self.assertRaises(UserError) as err:
             self.subcontract.with_user(self.accountant).action_release_retention()
@@ -247,6 +256,14 @@ class TestDeduction(CswAccountingCase):
         self.assertEqual(self.subcontract.deducted_amount, 3000)
         self.assertIn("Quality defects", self.subcontract.review_html)
 
+        self.env["csw.retention.review"].with_user(self.manager).create(
+            {
+                "subcontract_id": self.subcontract.id,
+                "opinion_quality": "缺陷均已销项",
+                "opinion_substitute": "代维修一次,已扣款",
+                "conclusion": "release_all",
+            }
+        )
         self.subcontract.with_user(self.accountant).action_release_retention()
         bill = self.subcontract.retention_bill_id
         self.assertTrue(self.subcontract.retention_released)
@@ -254,8 +271,10 @@ class TestDeduction(CswAccountingCase):
         self.assertEqual(bill.move_type, "in_invoice")
         self.assertEqual(bill.state, "posted")
         self.assertEqual(bill.partner_id, self.team)
-        self.assertEqual(bill.amount_total, self.subcontract.retention_amount)
-        self.assertEqual(bill.amount_total, 50_000)
+        # the team had no bill to absorb the 3 000 deduction: it was charged to the retention
+        self.assertEqual(self.subcontract.retention_deducted, 3000)
+        self.assertEqual(bill.amount_total, self.subcontract.retention_amount - 3000)
+        self.assertEqual(bill.amount_total, 47_000)
         self.assertEqual(bill.invoice_line_ids.account_id, self.company._csw_deduction_accounting()["retention"])
         with self.assertRaises(UserError):
             self.subcontract.with_user(self.accountant).action_release_retention()

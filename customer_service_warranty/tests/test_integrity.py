@@ -295,8 +295,8 @@ class TestDeductionIntegrity(CswAccountingCase):
         self._refused(deduction.with_user(self.agent), {"amount_total": 1}, "adds up")
         self._refused(deduction.with_user(self.agent), {"partner_id": self.repairer.id}, "subcontract")
         self._refused(deduction.with_user(self.agent), {"repair_order_ids": [Command.clear()]}, "Substitute Repair")
-        self._refused(order.with_user(self.agent), {"substitute_cost": 99_999}, deduction.name, "refused")
-        self._refused(order.with_user(self.agent), {"compensation_amount": 0}, deduction.name)
+        self._refused(order.with_user(self.agent), {"compensation_amount": 0}, deduction.name, "refused")
+        self._refused(order.with_user(self.agent), {"estimated_cost": 1}, deduction.name)
         self._refused(order.with_user(self.agent), {"deduction_id": False}, "Substitute Repair")
         self._refused(self.subcontract.with_user(self.manager), {"agency_fee_percent": 80}, deduction.name)
         self._refused(self.subcontract.with_user(self.manager), {"partner_id": self.repairer.id}, deduction.name)
@@ -350,7 +350,7 @@ class TestDeductionIntegrity(CswAccountingCase):
         before = self.env["csw.deduction"].search_count([])
         with self.assertRaises(UserError) as err:
             order.with_user(self.agent).action_substitute()
-        self.assertIn("already given to a substitute team", str(err.exception))
+        self.assertIn("cannot be given to a substitute team", str(err.exception))
         self.assertEqual(order.deduction_id, deduction)
         self.assertEqual(self.env["csw.deduction"].search_count([]), before)
         self._assert_equals_credit_note(deduction)
@@ -413,8 +413,6 @@ class TestDeductionIntegrity(CswAccountingCase):
             with self.assertRaises(UserError) as err:
                 self.subcontract.with_user(self.accountant).action_release_retention()
             self.assertIn("1 defect(s)", str(err.exception))
-            order.write({"completion_note": "第三方已修复"})
-            order.action_done()
             order.action_verify()
             with self.assertRaises(UserError) as err:
                 self.subcontract.with_user(self.accountant).action_release_retention()
@@ -430,6 +428,16 @@ class TestDeductionIntegrity(CswAccountingCase):
                 self.subcontract.with_user(self.center_agent), {"partner_id": self.repairer.id}, error=AccessError
             )
             self._refused(self.subcontract.with_user(self.center_agent), {"amount": 2_000_000}, error=AccessError)
+            with self.assertRaisesRegex(UserError, "release review"):
+                self.subcontract.with_user(self.accountant).action_release_retention()
+            self.env["csw.retention.review"].with_user(self.manager).create(
+                {
+                    "subcontract_id": self.subcontract.id,
+                    "opinion_quality": "缺陷均已销项",
+                    "opinion_substitute": "代维修一次,已扣款",
+                    "conclusion": "release_all",
+                }
+            )
             self.subcontract.with_user(self.accountant).action_release_retention()
             self.assertTrue(self.subcontract.retention_released)
             self.assertEqual(self.subcontract.state, "closed")

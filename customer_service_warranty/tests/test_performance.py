@@ -30,10 +30,11 @@ OVERDUE_CRON_QUERIES = 23  # one search per deadline (entry, completion), one fo
 CALLBACK_CRON_QUERIES = 31
 PERIODIC_PLANNER_QUERIES = 11
 REPAIR_PLANNER_QUERIES = 11
-MONTHLY_COUNT_QUERIES = 12  # with the on-time completions
+MONTHLY_COUNT_QUERIES = 13  # with the on-time completions and the units handed over
 TICKET_LIST_QUERIES = 8
 ORDER_LIST_QUERIES = 11
-TICKET_FORM_QUERIES = 11  # + the standard reply of its type, + the earlier ticket of a repeat
+# + the standard reply of its type, + the earlier ticket of a repeat, + the incidents of its estate
+TICKET_FORM_QUERIES = 12
 
 
 @tagged("post_install", "-at_install")

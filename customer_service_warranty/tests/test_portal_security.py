@@ -223,8 +223,7 @@ class TestJobPhotos(CswPortalAttackCase):
         # reported while the team is liable (its liability ended in mid-2025)
         self.job.write({"report_date": date(2024, 3, 1)})
         self.assertTrue(self.job.subcontractor_liable)
-        self.job.write({"substitute_partner_id": self.repairer.id, "substitute_cost": 800})
-        self.job.action_substitute()
+        self.engage_in_emergency(self.job, self.repairer, 800)
         self.authenticate("team_shunan", "team_shunan")
         self.assertIn("o_csw_taken_over", self.url_open("/my/jobs").text)
         page = self.url_open(f"/my/jobs/{self.job.id}").text
@@ -235,7 +234,7 @@ class TestJobPhotos(CswPortalAttackCase):
         self.assertEqual(self.url_open(f"/my/jobs/{self.job.id}/photos/{self.photo.id}").status_code, 404)
         self.post(f"/my/jobs/{self.job.id}/done", {"completion_note": "已修好"})
         self.job.invalidate_recordset()
-        self.assertEqual((self.job.state, self.job.completion_note), ("in_progress", False))
+        self.assertEqual((self.job.state, self.job.completion_note), ("notified", False), "the substitute's notice")
         with self.assertRaises(UserError):
             self.job._portal_mark_done("已修好", [])
 

@@ -95,8 +95,8 @@ class TestCompletionDeadline(CswRepairCase):
             self.env["csw.repair.order"].search([("overdue_kind", "=", "done"), ("id", "=", order.id)]), order
         )
         # the proposal: a third party takes over; the deduction says the team was too slow
-        order.write({"substitute_partner_id": self.repairer.id, "substitute_cost": 2000})
-        order.with_user(self.project_agent).action_substitute()
+        order.write({"substitute_partner_id": self.repairer.id, "estimated_cost": 2000})
+        order.with_user(self.project_agent).action_request_substitute()
         self.assertEqual(order.deduction_id.reason, "slow_progress")
 
     def test_order_late_on_entry_is_flagged_again_when_late_on_completion(self):
@@ -162,11 +162,11 @@ class TestLossEstimate(CswRepairCase):
         estimated = self.order(report_date=date(2024, 3, 1), loss_estimate=1200)
         paid = self.order(report_date=date(2024, 3, 1), loss_estimate=2000, compensation_amount=800, location="次卫")
         (estimated | paid).action_notify()
-        (estimated | paid).write({"substitute_partner_id": self.repairer.id, "substitute_cost": 1000})
-        estimated.action_substitute()
+        (estimated | paid).write({"substitute_partner_id": self.repairer.id, "estimated_cost": 1000})
+        estimated.action_request_substitute()
         deduction = estimated.deduction_id
         self.assertEqual(deduction.compensation_amount, 1200, "the loss estimate while no compensation is entered")
-        paid.action_substitute()
+        paid.action_request_substitute()
         self.assertEqual(deduction.compensation_amount, 1200 + 800, "the compensation once entered")
         estimated.compensation_amount = 900
         self.assertEqual(deduction.compensation_amount, 900 + 800)

@@ -261,41 +261,51 @@ class TestRepairOrderOverdueAndSubstitute(CswRepairCase):
         flag(3, 1)  # warms the caches
         self.assertEqual(flag(10, 5), flag(100, 9))
 
-    def test_substitute_repair_creates_then_extends_the_draft_deduction(self):
+    def test_substitute_request_creates_then_extends_the_draft_deduction(self):
         first = self.order(report_date=date(2024, 3, 1), compensation_amount=800)
         second = self.order(report_date=date(2024, 3, 2), location="次卫")
         (first | second).action_notify()
-        first.write({"substitute_partner_id": self.repairer.id, "substitute_cost": 3000})
-        first.action_substitute()
+        first.write({"substitute_partner_id": self.repairer.id, "estimated_cost": 3000})
+        first.action_request_substitute()
         deduction = first.deduction_id
-        self.assertTrue(first.is_substitute)
-        self.assertEqual(first.state, "in_progress")
+        self.assertFalse(first.is_substitute, "a request engages no one")
+        self.assertEqual(first.state, "notified")
         self.assertEqual(deduction.state, "draft")
         self.assertEqual(deduction.subcontract_id, self.subcontract)
-        self.assertEqual(deduction.substitute_cost, 3000)
-        self.assertEqual(deduction.agency_fee_amount, 1500, "50 % agency fee of the contract")
+        self.assertEqual(deduction.estimated_cost, 3000)
+        self.assertEqual(deduction.substitute_cost, 0, "no actual cost before the work")
         self.assertEqual(deduction.compensation_amount, 800)
-        self.assertEqual(deduction.amount_total, 5300)
         self.assertTrue(deduction.name.startswith("KK"))
-        second.write({"substitute_partner_id": self.repairer.id, "substitute_cost": 1000})
-        second.action_substitute()
+        second.write({"substitute_partner_id": self.repairer.id, "estimated_cost": 1000})
+        second.action_request_substitute()
         self.assertEqual(second.deduction_id, deduction, "the open draft is extended")
-        self.assertEqual(deduction.substitute_cost, 4000)
-        self.assertEqual(deduction.amount_total, 4000 + 2000 + 800)
+        self.assertEqual(deduction.estimated_cost, 4000)
+        # once done, the actual costs make the charge
+        (first | second).write({"substitute_cost": 2500})
+        self.assertEqual(deduction.substitute_cost, 5000)
+        self.assertEqual(deduction.agency_fee_amount, 2500, "50 % agency fee of the contract")
+        self.assertEqual(deduction.amount_total, 5000 + 2500 + 800)
+        self.assertEqual(first.cost_difference, -500)
+        self.assertEqual(deduction.cost_difference, 1000)
 
     def test_substitute_refused_outside_the_subcontractor_liability(self):
         order = self.order(report_date=date(2025, 8, 1))  # team liable until 2025-06-01
         order.action_notify()
-        order.write({"substitute_partner_id": self.repairer.id, "substitute_cost": 3000})
-        with self.assertRaises(UserError) as err:
-            order.action_substitute()
-        self.assertIn("outside the liability", str(err.exception))
+        order.write({"substitute_partner_id": self.repairer.id, "estimated_cost": 3000})
+        for action in ("action_request_substitute", "action_substitute"):
+            with self.subTest(action=action), self.assertRaises(UserError) as err:
+                getattr(order, action)()
+            self.assertIn("outside the liability", str(err.exception))
         self.assertFalse(order.is_substitute)
         self.assertFalse(self.env["csw.deduction"].search([("subcontract_id", "=", self.subcontract.id)]))
 
-    def test_substitute_needs_the_team_and_its_cost(self):
+    def test_substitute_request_needs_the_team_and_its_estimate(self):
         order = self.order(report_date=date(2024, 3, 1))
         order.action_notify()
         with self.assertRaises(UserError):
-            order.action_substitute()
+            order.action_request_substitute()
+        order.substitute_partner_id = self.repairer
+        with self.assertRaises(UserError) as err:
+            order.action_request_substitute()
+        self.assertIn("estimated cost", str(err.exception))
         self.assertFalse(order.deduction_id)
