@@ -259,7 +259,7 @@ cmd_run() {
   Customer Service & Warranty is starting on http://127.0.0.1:${CSW_HTTP_PORT:-8069}
   login: admin   password: admin        (administrator)
   demo users (password = login): csw_manager, csw_center_agent, csw_project_agent;
-  on the portal (/my): csw_owner (an owner), csw_team (a team's foreman)
+  on the portal (/my): csw_owner (an owner), csw_team (a team's foreman), csw_substitute (a substitute team's foreman)
   stop with Ctrl-C; the data stays in $dir
 
 EOF
