@@ -1102,6 +1102,10 @@ class CswRepairOrder(models.Model):
         team_id = self.env.context.get("csw_portal_team_id")
         if team_id:
             return self.env["res.partner"].browse(team_id)
+        if not self.env.user.share:
+            # the back office, crons and data files act for the team doing the repair
+            self.ensure_one()
+            return self.repair_team_id.commercial_partner_id
         return self.env.user.partner_id.commercial_partner_id
 
     def _portal_taken_over(self):

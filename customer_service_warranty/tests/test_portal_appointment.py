@@ -55,7 +55,11 @@ class TestPortalAppointment(CswPortalCase):
         code = self.job.sudo().acceptance_code
         wrong = "000000" if code != "000000" else "111111"
         refused = self.post(f"/my/jobs/{self.job.id}/done", {"completion_note": "重做防水层", "acceptance_code": wrong})
-        self.assertIn("acceptance code", self.error_of(refused))
+        team_lang = self.env["res.users"].search([("login", "=", "team_shunan")]).lang
+        expected = self.env(context={"lang": team_lang})._(
+            "This is not the owner's acceptance code: ask the owner for the code shown on their page."
+        )
+        self.assertEqual(self.error_of(refused), expected, "the refusal in the team's language")
         self.env.invalidate_all()
         self.assertEqual(self.job.state, "in_progress")
         self.assertEqual(self.job.sudo().acceptance_code_failures, 1, "the wrong code is counted")

@@ -236,7 +236,7 @@ class TestJobPhotos(CswPortalAttackCase):
         self.job.invalidate_recordset()
         self.assertEqual((self.job.state, self.job.completion_note), ("notified", False), "the substitute's notice")
         with self.assertRaises(UserError):
-            self.job._portal_mark_done("已修好", [])
+            self.job.with_context(csw_portal_team_id=self.job.subcontractor_id.id)._portal_mark_done("已修好", [])
 
     def test_photos_end_with_the_job(self):
         self.job.write({"completion_note": "已处理"})

@@ -104,8 +104,15 @@ class TestRepairAppointment(CswRepairCase):
     # Reminders
     # ------------------------------------------------------------------
     def reminders(self, order):
+        # the subject is in the recipient's language (English or Simplified Chinese here)
         return self.env["mail.mail"].search(
-            [("model", "=", order._name), ("res_id", "=", order.id), ("subject", "like", "Repair visit")]
+            [
+                ("model", "=", order._name),
+                ("res_id", "=", order.id),
+                "|",
+                ("subject", "like", "Repair visit"),
+                ("subject", "like", "维修上门"),
+            ]
         )
 
     def test_owner_and_team_are_reminded_the_day_before_and_the_morning_once(self):
