@@ -70,7 +70,10 @@ ACTIONS = {
         "action_verify",
         "action_cancel",
         "action_reopen",
+        "action_request_substitute",
         "action_substitute",
+        "action_engage_emergency",
+        "action_create_substitute_bill",
     ],
     "csw.deduction": ["action_submit", "action_approve", "action_post", "action_cancel", "action_draft"],
     "csw.callback": ["action_done", "action_record_unreachable", "action_cancel"],
@@ -182,9 +185,13 @@ TAMPER_STATES = {
 ACTION_NEEDS = {
     ("csw.ticket", "action_resolve"): lambda d: {"resolution": "<p>已上门处理</p>"},
     ("csw.repair.order", "action_done"): lambda d: {"completion_note": "已修复，闭水试验合格"},
-    ("csw.repair.order", "action_substitute"): lambda d: {
+    ("csw.repair.order", "action_request_substitute"): lambda d: {
         "substitute_partner_id": d["repairer"],
-        "substitute_cost": 800,
+        "estimated_cost": 800,
+    },
+    ("csw.repair.order", "action_engage_emergency"): lambda d: {
+        "substitute_partner_id": d["repairer"],
+        "emergency_engage_reason": "渗漏严重，业主无法使用卫生间",
     },
     ("csw.callback", "action_done"): lambda d: {"result": "reached", "satisfaction": "5"},
     ("csw.repair.order", "action_cancel"): lambda d: {"cancel_reason": "业主自行维修"},
@@ -377,10 +384,11 @@ class Fuzzer:
         self.records["callback"] = agent.call("csw.callback", "create", MODELS["csw.callback"][1](self.values))
         substitute = agent.call("csw.repair.order", "create", MODELS["csw.repair.order"][1](self.values))
         agent.call("csw.repair.order", "action_notify", [substitute])
+        # request first (代维修请示): the estimate approved, then the substitute team engaged and done
         agent.call(
-            "csw.repair.order", "write", [substitute], {"substitute_partner_id": d["repairer"], "substitute_cost": 800}
+            "csw.repair.order", "write", [substitute], {"substitute_partner_id": d["repairer"], "estimated_cost": 800}
         )
-        agent.call("csw.repair.order", "action_substitute", [substitute])
+        agent.call("csw.repair.order", "action_request_substitute", [substitute])
         deduction = agent.call("csw.repair.order", "read", [substitute], ["deduction_id"])[0]["deduction_id"][0]
         agent.call(
             "csw.deduction",
@@ -390,6 +398,9 @@ class Fuzzer:
         )
         agent.call("csw.deduction", "action_submit", [deduction])
         manager.call("csw.deduction", "action_approve", [deduction])
+        agent.call("csw.repair.order", "action_substitute", [substitute])
+        agent.call("csw.repair.order", "write", [substitute], {"substitute_cost": 800, "completion_note": "已修复"})
+        agent.call("csw.repair.order", "action_done", [substitute])
         accountant.call("csw.deduction", "action_post", [deduction])
         self.records["posted_deduction"] = deduction
         self.records["draft_deduction"] = agent.call(

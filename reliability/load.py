@@ -180,30 +180,30 @@ class LoadClient:
         self.ledger.add("deductions_posted", deduction)
 
     def approved_deduction(self, cost=None):
-        """A substitute repair charged back, its deduction submitted and approved: its id."""
+        """A substitute repair charged back, request first (代维修请示): the estimate requested,
+        submitted and approved, the substitute team engaged and done at ``cost``: the approved
+        deduction's id, ready to post."""
         order = self.new_order()
+        cost = self.random.randint(100, 5000) if cost is None else cost
+
+        def read_order(*names):
+            return self.agent.call("csw.repair.order", "read", [order], list(names))[0]
+
         self.call(
             self.agent,
             "csw.repair.order",
             "write",
             [order],
-            {
-                "substitute_partner_id": self.data["repairer"],
-                "substitute_cost": self.random.randint(100, 5000) if cost is None else cost,
-            },
+            {"substitute_partner_id": self.data["repairer"], "estimated_cost": cost},
         )
         self.call(
             self.agent,
             "csw.repair.order",
-            "action_substitute",
+            "action_request_substitute",
             [order],
-            check=lambda: (
-                True
-                if self.agent.call("csw.repair.order", "read", [order], ["deduction_id"])[0]["deduction_id"]
-                else None
-            ),
+            check=lambda: True if read_order("deduction_id")["deduction_id"] else None,
         )
-        deduction = self.call(self.agent, "csw.repair.order", "read", [order], ["deduction_id"])[0]["deduction_id"][0]
+        deduction = read_order("deduction_id")["deduction_id"][0]
         evidence = self.data["evidence"]
         self.call(
             self.agent,
@@ -214,6 +214,27 @@ class LoadClient:
         )
         self.act(self.agent, "csw.deduction", "action_submit", deduction, leaving="draft")
         self.act(self.manager, "csw.deduction", "action_approve", deduction, leaving="submitted")
+        self.call(
+            self.agent,
+            "csw.repair.order",
+            "action_substitute",
+            [order],
+            check=lambda: True if read_order("is_substitute")["is_substitute"] else None,
+        )
+        self.call(
+            self.agent,
+            "csw.repair.order",
+            "write",
+            [order],
+            {"substitute_cost": cost, "completion_note": "代维班组已修复"},
+        )
+        self.call(
+            self.agent,
+            "csw.repair.order",
+            "action_done",
+            [order],
+            check=lambda: True if read_order("state")["state"] == "done" else None,
+        )
         return deduction
 
     def post(self, deduction, race=False):
