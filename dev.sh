@@ -387,7 +387,7 @@ cmd_screenshots() {
     say "serving the demo on 127.0.0.1:$port"
     odoo -c "$rc" -d csw_shots --db-filter='^csw_shots$' --log-level=warn >"$TMP_DIR/server.log" 2>&1 &
     SERVER_PID=$!
-    trap 'kill "$SERVER_PID" 2>/dev/null; stop_cluster "$TMP_DIR"; rm -rf "$TMP_DIR"' EXIT
+    trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; stop_cluster "$TMP_DIR"; rm -rf "$TMP_DIR"' EXIT
     for _ in $(seq 120); do
         "$PYTHON" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/web/login', timeout=2)" 2>/dev/null && break
         sleep 1
