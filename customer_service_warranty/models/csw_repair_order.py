@@ -300,6 +300,8 @@ class CswRepairOrder(models.Model):
         groups=AGENT,
         help="The request (代维修请示) that asks for the substitute repair and charges it to the team.",
     )
+    # the form's readonly rules read it: a view expression cannot follow the relation
+    deduction_state = fields.Selection(related="deduction_id.state", string="Request State", groups=AGENT)
     cost_difference = fields.Monetary(
         string="Actual − Estimate",
         compute="_compute_cost_difference",
