@@ -67,6 +67,7 @@ class CswCallback(models.Model):
         "state_order": CALL_BUTTONS,
         "done_date": CALL_BUTTONS,
         "attempt_count": _lt("the Record Call and No Answer buttons"),
+        "region": _lt("the estate (its region)"),
         "escalated": _lt("the hourly check of overdue callbacks"),
         "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
         "satisfaction_score": _lt("the satisfaction recorded with the call"),

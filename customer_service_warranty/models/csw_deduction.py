@@ -59,6 +59,7 @@ class CswDeduction(models.Model):
         "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
         "submitted_uid": _lt("the Submit button"),
         "submitted_date": _lt("the Submit button"),
+        "region": _lt("the contract's estate (its region)"),
         "approved_uid": _lt("the Approve button"),
         "approved_date": _lt("the Approve button"),
         "posted_uid": _lt("the Post Credit Note button"),

@@ -56,6 +56,8 @@ class CswRepairOrderAppointment(models.Model):
         "acceptance_code": _lt("the Notify Team button"),
         "acceptance_code_failures": SIGN_OFF_ACTION,
         "acceptance_code_locked_until": SIGN_OFF_ACTION,
+        "reschedule_reason": _lt("the owner's request to reschedule on the portal"),
+        "reschedule_count": _lt("the owner's request to reschedule on the portal"),
         "owner_sign_off": SIGN_OFF_ACTION,
         "owner_sign_off_date": SIGN_OFF_ACTION,
         "no_show_count": NOT_HOME_ACTION,

@@ -103,6 +103,9 @@ class CswRepairOrder(models.Model):
         "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
         "deduction_id": _lt("the Request Substitute Repair button"),
         "substitute_bill_id": _lt("the Create Substitute Bill button"),
+        "repair_team_id": _lt("the Engage Substitute and Emergency Engagement buttons"),
+        "emergency_engage_reason": _lt("a CS manager, before the Emergency Engagement button"),
+        "region": _lt("the estate (its region)"),
         "coverage": CLOCKS,
         "owner_warranty_end": CLOCKS,
         "subcontractor_liability_end": CLOCKS,
@@ -115,6 +118,7 @@ class CswRepairOrder(models.Model):
         "key_account": _lt("the unit of the repair order"),
         "subcontractor_id": _lt("the responsible subcontract"),
     }
+    _csw_manager_fields = frozenset({"emergency_engage_reason"})
     # why it was cancelled: kept once the order is done, verified or cancelled, as its form shows it
     _csw_frozen_fields = frozenset({"cancel_reason"})
     _csw_editable_states = ("draft", "notified", "in_progress")

@@ -78,6 +78,9 @@ class CswTicket(models.Model):
         "is_repeat": REPEAT_CHECK,
         "repeat_count": REPEAT_CHECK,
         "repeat_linked_by_hand": REPEAT_CHECK,
+        # stored copies of the estate's region and the unit's building: a write would move them
+        "region": _lt("the estate (its region)"),
+        "building": _lt("the unit (its building)"),
     }
     _csw_creatable_fields = frozenset({"received_date"})
     _csw_manager_fields = frozenset({"sla_policy_id"})

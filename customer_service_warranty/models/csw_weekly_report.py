@@ -32,7 +32,12 @@ class CswWeeklyReport(models.Model):
     _description = "Weekly Report"
     _order = "week_start desc, project_id"
     _check_company_auto = True
-    _csw_protected_fields = {"submitted_date": SUBMIT, "submitted_by_id": SUBMIT}
+    _csw_protected_fields = {
+        "submitted_date": SUBMIT,
+        "submitted_by_id": SUBMIT,
+        # a stored copy of the estate's region: a write would move the estate
+        "region": _lt("the estate (its region)"),
+    }
 
     name = fields.Char(compute="_compute_name", store=True)
     week_start = fields.Date(

@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .test_monthly_report import CswMonthCase
@@ -47,6 +48,19 @@ class TestRegion(CswMonthCase):
             [{"project_id": p.id, "month": date(2026, 11, 1)} for p in (cls.project, cls.estate_b, cls.estate_c)]
         )
         cls.reports.action_refresh()
+
+    def test_the_copies_of_the_region_and_the_building_cannot_move_the_estate_or_the_unit(self):
+        """A write through a ticket, a repair order, a callback, a deduction or a weekly report
+        would change the estate's region (the unit's building): refused, whoever asks."""
+        weekly = self.env["csw.weekly.report"].create({"project_id": self.project.id, "week_start": date(2026, 11, 13)})
+        records = [self.t1, self.r1, self.r1.callback_ids[:1], self.deduction, weekly]
+        for record in records:
+            with self.subTest(model=record._name), self.assertRaises(AccessError):
+                record.with_user(self.manager).write({"region": "篡改区域"})
+        with self.assertRaises(AccessError):
+            self.t1.with_user(self.manager).write({"building": "99"})
+        self.assertEqual(self.project.region, SOUTH)
+        self.assertNotEqual(self.t1.unit_id.building, "99")
 
     def rollup(self, region):
         return self.env["csw.region.report"].search([("region", "=", region), ("month", "=", date(2026, 11, 1))])

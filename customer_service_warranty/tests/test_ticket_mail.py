@@ -65,6 +65,10 @@ class TestTicketMail(CswTicketCase):
             extra="In-Reply-To: <first@example.com>\nReferences: <first@example.com>\n",
             message_id="reply@example.com",
         )
-        self.assertEqual(self.env["csw.ticket"].search_count([("name", "like", "外墙渗水")]), 1)
+        self.assertEqual(
+            self.env["csw.ticket"].search_count([("name", "like", "外墙渗水"), ("partner_id", "=", self.owner.id)]),
+            1,
+            "the reply joins the owner's ticket instead of opening another",
+        )
         self.assertIn("明天上午在家", ticket.message_ids[0].body)
         self.assertEqual(ticket.state, "in_progress")
