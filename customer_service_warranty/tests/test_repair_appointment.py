@@ -237,9 +237,16 @@ class TestRepairAppointment(CswRepairCase):
 
     def test_the_visit_fields_change_only_through_their_actions(self):
         order = self.notified()
-        for fname, value in (("owner_sign_off", "portal"), ("no_show_count", 0 + 3), ("check_in_latitude", 1.0)):
+        for fname, value in (
+            ("owner_sign_off", "portal"),
+            ("no_show_count", 0 + 3),
+            ("check_in_latitude", 1.0),
+            ("reschedule_reason", "篡改"),
+            ("reschedule_count", 2),
+        ):
             with self.assertRaises(AccessError, msg=fname):
                 order.with_user(self.center_agent).write({fname: value})
+        self.assertEqual((order.reschedule_reason, order.reschedule_count), (False, 0))
 
     # ------------------------------------------------------------------
     # Owner not home

@@ -211,9 +211,16 @@ class TestSubstituteRequest(CswAccountingCase):
         order.with_user(self.agent).action_request_substitute()
         with self.assertRaises(AccessError):
             order.deduction_id.with_user(self.agent).action_approve()
-        # the request's own protected link
-        with self.assertRaises(AccessError):
-            order.with_user(self.agent).write({"is_substitute": True})
+        # the request's own protected link, the team doing the repair, a manager's emergency reason
+        for vals in (
+            {"is_substitute": True},
+            {"repair_team_id": self.repairer.id},
+            {"emergency_engage_reason": "篡改"},
+        ):
+            with self.assertRaises(AccessError, msg=str(vals)):
+                order.with_user(self.agent).write(vals)
+        self.assertRecordValues(order, [{"is_substitute": False, "emergency_engage_reason": False}])
+        self.assertNotEqual(order.repair_team_id, self.repairer)
 
     def _refused_write(self, records, vals, *expected):
         before = records.sudo().read(list(vals))
