@@ -189,8 +189,34 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Retention ledger: deductions charged to the retention
     # ------------------------------------------------------------------
+    def _csw_is_warranty_move(self):
+        """A bill or credit note of the warranty business (a deduction, a substitute repair,
+        a compensation, a retention release), or the reversal of one."""
+        self.ensure_one()
+        return any(
+            move.csw_deduction_id
+            or move.csw_repair_order_id
+            or move.csw_compensation_deduction_id
+            or move.csw_subcontract_id
+            or move.csw_retention_release
+            for move in self | self.reversed_entry_id
+        )
+
+    def _csw_unsubscribe_portal_partners(self):
+        """Posting subscribes the partner, and the portal shows a partner the moves it follows:
+        the warranty's bills stay with the staff (teams and owners see no money on the portal)."""
+        for move in self.filtered(lambda m: m._csw_is_warranty_move()):
+            outsiders = move.message_partner_ids.filtered(
+                lambda partner: (
+                    not any(user._is_internal() for user in partner.with_context(active_test=False).user_ids)
+                )
+            )
+            if outsiders:
+                move.message_unsubscribe(outsiders.ids)
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
+        posted._csw_unsubscribe_portal_partners()
         Entry = self.env["csw.retention.entry"]
         notes = posted.filtered(lambda move: move.move_type == "in_refund" and move.csw_deduction_id)
         if notes:
