@@ -6,6 +6,8 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from .portal_progress import OwnerProgress
+
 PAGE_SIZE = 20
 
 
@@ -58,12 +60,53 @@ class CswCustomerPortal(CustomerPortal):
             ("state", "!=", "draft"),
         ]
 
+    def _csw_owned_unit(self):
+        return request.env["csw.unit"].sudo().search([("owner_id", "=", self._csw_owner().id)], limit=1)
+
+    def _csw_company(self, unit=None):
+        """The developer serving the user: the company of the owner's homes or of the team's
+        jobs, else the user's own."""
+        unit = self._csw_owned_unit() if unit is None else unit
+        if unit:
+            return unit.company_id
+        jobs = request.env["csw.repair.order"].search(self._csw_jobs_domain(), limit=1)
+        return jobs.sudo().company_id or request.env.user.company_id
+
+    def _csw_tz(self, company):
+        """Times are shown in the user's time zone, else in the service center's."""
+        return request.env.user.tz or company.resource_calendar_id.tz or "UTC"
+
+    def _csw_progress(self):
+        callbacks = request.env["csw.callback"].search(self._csw_callbacks_domain()).sudo()
+        return OwnerProgress(request.env, callbacks, self._csw_tz(self._csw_company()))
+
     def _prepare_portal_layout_values(self):
         """Every /my page shows the notices of the open incidents covering the owner's units
-        (read through the controller: owners have no access to incidents)."""
+        (read through the controller: owners have no access to incidents), and the customer
+        service hotline."""
         values = super()._prepare_portal_layout_values()
         values["csw_incident_notices"] = request.env["csw.incident"]._portal_notices(self._csw_owner())
+        unit = self._csw_owned_unit()
+        company = self._csw_company(unit)
+        values["csw_is_owner"] = bool(unit)
+        values["csw_is_service_user"] = self._csw_is_service_user(unit)
+        values["csw_hotline"] = company.phone
+        values["csw_tz"] = self._csw_tz(company)
         return values
+
+    def _csw_is_service_user(self, unit):
+        """An owner of a home (``unit``) or a team's foreman: the portal is theirs, not a
+        customer's account (no invoices)."""
+        user = request.env.user
+        if not user._is_portal():
+            return False
+        return bool(
+            unit
+            or request.env["csw.subcontract"]
+            .sudo()
+            .search_count([("partner_id", "child_of", self._csw_team().id)], limit=1)
+            or request.env["csw.repair.order"].search_count(self._csw_jobs_domain(), limit=1)
+        )
 
     def _csw_count(self, model, domain):
         Model = request.env[model]
@@ -95,6 +138,7 @@ class CswCustomerPortal(CustomerPortal):
                 "pager": pager,
                 "page_name": page_name,
                 "default_url": url,
+                "csw_progress": self._csw_progress(),
             }
         )
         return self._prepare_portal_layout_values() | values
@@ -141,6 +185,7 @@ class CswCustomerPortal(CustomerPortal):
             "unit": unit,
             "warranty_lines": unit._get_warranty_lines(categories),
             "repairs": unit.repair_order_ids.filtered(lambda o: o.state != "cancelled"),
+            "csw_progress": self._csw_progress(),
             "page_name": "csw_home",
         }
         return request.render("customer_service_warranty.portal_my_home_unit", values)
@@ -167,10 +212,12 @@ class CswCustomerPortal(CustomerPortal):
         ticket = self._csw_record("csw.ticket", ticket_id, access_token)
         if ticket is None:
             return request.redirect("/my")
-        values = self._get_page_view_values(
+        values = self._prepare_portal_layout_values() | self._get_page_view_values(
             ticket, access_token, {"ticket": ticket, "page_name": "csw_ticket"}, "my_csw_tickets_history", False, **kw
         )
         values["submitted"] = kw.get("submitted")
+        values["csw_progress"] = progress = self._csw_progress()
+        values["timeline"] = progress.ticket_timeline(ticket)
         return request.render("customer_service_warranty.portal_my_ticket", values)
 
     @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True)
@@ -194,9 +241,11 @@ class CswCustomerPortal(CustomerPortal):
             return request.redirect("/my")
         if self._csw_team() in (order.subcontractor_id | order.repair_team_id).commercial_partner_id:
             return request.redirect(f"/my/jobs/{order.id}")
-        values = self._get_page_view_values(
+        values = self._prepare_portal_layout_values() | self._get_page_view_values(
             order, access_token, {"order": order, "page_name": "csw_repair"}, "my_csw_repairs_history", False, **kw
         )
+        values["csw_progress"] = progress = self._csw_progress()
+        values["timeline"] = progress.repair_timeline(order)
         return request.render("customer_service_warranty.portal_my_repair", values)
 
     # ------------------------------------------------------------------
@@ -212,6 +261,7 @@ class CswCustomerPortal(CustomerPortal):
         values = self._prepare_portal_layout_values() | {
             "units": units,
             "categories": categories,
+            "category_families": self._csw_category_families(categories),
             "page_name": "csw_repair_request",
             "post": post,
         }
@@ -219,7 +269,7 @@ class CswCustomerPortal(CustomerPortal):
             return request.render("customer_service_warranty.portal_repair_request", values)
         unit = units.filtered(lambda u: str(u.id) == post.get("unit_id"))
         category = categories.filtered(
-            lambda c: str(c.id) == post.get("category_id") and c.company_id in (unit.company_id, c.browse())
+            lambda c: str(c.id) == post.get("category_id") and c.company_id in (unit.company_id, c.env["res.company"])
         )
         uploads = [(f.filename, f.read()) for f in request.httprequest.files.getlist("photos") if f.filename]
         created = request.env["csw.ticket"]
@@ -236,6 +286,18 @@ class CswCustomerPortal(CustomerPortal):
             values["error"] = self._csw_pop_error()
             return request.render("customer_service_warranty.portal_repair_request", values)
         return request.redirect(f"/my/tickets/{created.id}?submitted=1")
+
+    def _csw_category_families(self, categories):
+        """``[(family, its categories)]``: the select lists the short names under their family
+        (the top category), rather than long full paths cut off on a phone."""
+        families = {}
+        for category in categories:  # in tree order
+            family = category.browse(int(category.parent_path.split("/")[0]))
+            if category == family and category.child_ids & categories:
+                continue  # a family with sub-categories: the owner picks one of them
+            families.setdefault(family, category.browse())
+            families[family] |= category
+        return list(families.items())
 
     # ------------------------------------------------------------------
     # Owners: callbacks to answer
@@ -292,7 +354,9 @@ class CswCustomerPortal(CustomerPortal):
         team = self._csw_team()
         if order is None or team not in (order.subcontractor_id | order.repair_team_id).commercial_partner_id:
             return None
-        return order.with_context(csw_portal_team_id=team.id)
+        # still sudo, but as the foreman (not the superuser): the chatter logs the team's
+        # actions under the foreman's name, not OdooBot's
+        return order.with_user(request.env.user).sudo().with_context(csw_portal_team_id=team.id)
 
     @http.route(["/my/jobs/<int:order_id>"], type="http", auth="user", website=True)
     def portal_my_job(self, order_id, **kw):

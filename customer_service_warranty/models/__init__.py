@@ -36,6 +36,7 @@ from . import csw_quality_feedback
 from . import account_move
 from . import res_partner
 from . import mail_message
+from . import ir_http
 
 # refuses the fields only the actions change, before the models' own create and write
 from . import csw_protected_fields

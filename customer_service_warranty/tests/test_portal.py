@@ -230,6 +230,12 @@ class TestPortalPages(CswPortalCase):
         as_team = self.env["ir.qweb.field.datetime"].with_user(team).with_context(lang=team.lang, tz=team.tz)
         finish_by = as_team.value_to_html(self.job.done_deadline, {})
         self.assertNotEqual(finish_by, as_team.value_to_html(self.job.entry_deadline, {}))
+        # the list, on a phone, to the minute
+        in_list = {"tz_name": team.tz or self.company.resource_calendar_id.tz or "UTC", "format": "MM-dd HH:mm"}
         self.authenticate("team_shunan", "team_shunan")
-        self.assertIn(finish_by, self.url_open("/my/jobs").text, "the list gives the started job's completion deadline")
+        self.assertIn(
+            as_team.value_to_html(self.job.done_deadline, in_list),
+            self.url_open("/my/jobs").text,
+            "the list gives the started job's completion deadline",
+        )
         self.assertIn(finish_by, self.url_open(f"/my/jobs/{self.job.id}").text)
