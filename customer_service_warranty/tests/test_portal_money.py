@@ -58,14 +58,18 @@ class TestPortalMoney(CswAccountingCase, HttpCase):
         bill = order.substitute_bill_id
         bill.action_post()
         # as the release of the retention creates it
-        release = self.env["account.move"].sudo().create(
-            {
-                "move_type": "in_invoice",
-                "partner_id": self.team.id,
-                "invoice_date": date(2025, 2, 1),
-                "csw_retention_release": True,
-                "invoice_line_ids": [self._line("质保金退还", 3000)],
-            }
+        release = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": self.team.id,
+                    "invoice_date": date(2025, 2, 1),
+                    "csw_retention_release": True,
+                    "invoice_line_ids": [self._line("质保金退还", 3000)],
+                }
+            )
         )
         release.action_post()
         return deduction.move_id | bill | release

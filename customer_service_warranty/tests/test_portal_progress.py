@@ -149,7 +149,8 @@ class TestOwnerProgress(CswPortalCase):
                 expected = category.browse() if category == foreign else category
                 self.assertEqual(ticket.category_id, expected, "another company's category is never taken")
                 if expected:
-                    self.assertEqual(ticket.name, f"{category.with_context(lang=self.owner_user.lang).name}: {location}")
+                    name = category.with_context(lang=self.owner_user.lang).name
+                    self.assertEqual(ticket.name, f"{name}: {location}")
 
 
 @tagged("post_install", "-at_install")
