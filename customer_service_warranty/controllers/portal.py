@@ -122,7 +122,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Owners: units and their warranty
     # ------------------------------------------------------------------
-    @http.route(["/my/homes"], type="http", auth="user", website=True)
+    @http.route(["/my/homes"], type="http", auth="user", website=True, readonly=True)
     def portal_my_homes(self, **kw):
         units = request.env["csw.unit"].search(self._csw_units_domain())
         values = self._prepare_portal_layout_values() | {"units": units.sudo(), "page_name": "csw_homes"}
@@ -148,7 +148,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Owners: tickets and repair orders
     # ------------------------------------------------------------------
-    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
     def portal_my_tickets(self, page=1, **kw):
         values = self._csw_list(
             "csw.ticket",
@@ -173,7 +173,7 @@ class CswCustomerPortal(CustomerPortal):
         values["submitted"] = kw.get("submitted")
         return request.render("customer_service_warranty.portal_my_ticket", values)
 
-    @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
     def portal_my_repairs(self, page=1, **kw):
         values = self._csw_list(
             "csw.repair.order",
@@ -271,7 +271,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Teams: the repair orders they were notified of
     # ------------------------------------------------------------------
-    @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
     def portal_my_jobs(self, page=1, **kw):
         values = self._csw_list(
             "csw.repair.order",
