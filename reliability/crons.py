@@ -29,9 +29,9 @@ NOW = "(now() AT TIME ZONE 'UTC')"
 
 def wake(server):
     """What ``ir.cron._notifydb`` does: wake the cron workers listening on ``cron_trigger``."""
-    with psycopg2.connect(**dict(server.dsn, dbname="postgres"), application_name="reliability-check") as cnx:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT pg_notify('cron_trigger', %s)", [server.database])
+    dsn = dict(server.dsn, dbname="postgres")
+    with psycopg2.connect(**dsn, application_name="reliability-check") as cnx, cnx.cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [server.database])
     cnx.close()
 
 
@@ -46,16 +46,18 @@ def jobs_in_progress(server):
 
 
 def due_jobs(server):
-    return server.sql(f"SELECT count(*) FROM ({ADDON_CRONS}) c JOIN ir_cron r ON r.id = c.id WHERE r.nextcall <= {NOW}")[
-        0
-    ][0]
+    return server.sql(
+        f"SELECT count(*) FROM ({ADDON_CRONS}) c JOIN ir_cron r ON r.id = c.id WHERE r.nextcall <= {NOW}"
+    )[0][0]
 
 
 def make_work_due(server):
     """Time passes: the deadlines of the open work move into the past; every addon cron is due."""
     counts = {}
     counts["overdue callbacks"] = server.sql(
-        f"UPDATE csw_callback SET deadline = {NOW} - interval '1 day' WHERE state = 'planned' RETURNING id"
+        f"""UPDATE csw_callback SET scheduled_date = least(scheduled_date, {NOW} - interval '2 days'),
+                                    deadline = {NOW} - interval '1 day'
+             WHERE state = 'planned' RETURNING id"""
     )
     counts["repairs past their entry deadline"] = server.sql(
         f"""UPDATE csw_repair_order SET entry_deadline = {NOW} - interval '1 day'
@@ -108,7 +110,8 @@ def lost(server, month):
     violations = [
         f"callback {c} overdue but never escalated"
         for (c,) in server.sql(
-            f"SELECT id FROM csw_callback WHERE state = 'planned' AND deadline < {NOW} AND NOT coalesce(escalated, false)"
+            f"""SELECT id FROM csw_callback
+                 WHERE state = 'planned' AND deadline < {NOW} AND NOT coalesce(escalated, false)"""
         )
     ]
     violations += [
@@ -122,7 +125,8 @@ def lost(server, month):
         f"ticket {t} breached but not escalated"
         for (t,) in server.sql(
             """SELECT id FROM csw_ticket
-                WHERE state IN ('new', 'in_progress') AND sla_state = 'breached' AND coalesce(escalation_level, 0) = 0"""
+                WHERE state IN ('new', 'in_progress') AND sla_state = 'breached'
+                  AND coalesce(escalation_level, 0) = 0"""
         )
     ]
     # the month that ended in the cron user's time zone: UTC's or China's
@@ -187,7 +191,8 @@ def run(report, server, db):
         zip(
             ("message", "activity", "assessment"),
             server.sql(
-                "SELECT (SELECT coalesce(max(id), 0) FROM mail_message), (SELECT coalesce(max(id), 0) FROM mail_activity), "
+                "SELECT (SELECT coalesce(max(id), 0) FROM mail_message), "
+                "(SELECT coalesce(max(id), 0) FROM mail_activity), "
                 "(SELECT coalesce(max(id), 0) FROM csw_assessment)"
             )[0],
             strict=True,

@@ -277,7 +277,17 @@ def run_load(urls, db, data, clients, operations, time_limit, prefix, stats=None
     deadline = time.monotonic() + time_limit
     estates = estates or data["estates"]
     workers = [
-        LoadClient(urls[i % len(urls)], db, data, estates[i % len(estates)], ledger, stats, operations, deadline, seed * 1000 + i)
+        LoadClient(
+            urls[i % len(urls)],
+            db,
+            data,
+            estates[i % len(estates)],
+            ledger,
+            stats,
+            operations,
+            deadline,
+            seed * 1000 + i,
+        )
         for i in range(clients)
     ]
     threads = [threading.Thread(target=worker.run, name=f"client-{i}") for i, worker in enumerate(workers)]

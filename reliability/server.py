@@ -14,7 +14,9 @@ import requests
 
 
 class Server:
-    def __init__(self, odoo_cmd, config, database, http_ports, work_dir, pg_ctl, assets_port, gevent_ports, replica_port):
+    def __init__(
+        self, odoo_cmd, config, database, http_ports, work_dir, pg_ctl, assets_port, gevent_ports, replica_port
+    ):
         self.odoo_cmd = shlex.split(odoo_cmd)
         self.config = config
         self.database = database
@@ -133,7 +135,7 @@ class Server:
         """The HTTP and cron workers (children of the prefork servers; not the gevent ones)."""
         pids = []
         for number, process in enumerate(self.processes):
-            if index is not None and number != index or process.poll() is not None:
+            if (index is not None and number != index) or process.poll() is not None:
                 continue
             try:
                 children = psutil.Process(process.pid).children()
@@ -141,7 +143,7 @@ class Server:
                 continue
             for child in children:
                 try:
-                    if "gevent" not in " ".join(child.cmdline()):
+                    if "gevent" not in child.cmdline():
                         pids.append(child.pid)
                 except psutil.Error:
                     continue

@@ -16,6 +16,11 @@ class CswCustomerPortal(CustomerPortal):
     callbacks to answer, and submit repair requests. Teams see the repair orders they were
     notified of, confirm entry and report them done. Every record is read as the portal
     user (record rules decide), and changed with the model's own checks.
+
+    The lists that write nothing are read-only routes, served by the read replica when one
+    is configured (``db_replica_host``). Not the owner's lists of tickets and repairs: their
+    links give each record its portal access token the first time they are shown (a write),
+    nor the pages a form sends the owner to after a change.
     """
 
     # ------------------------------------------------------------------
@@ -148,7 +153,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Owners: tickets and repair orders
     # ------------------------------------------------------------------
-    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
+    @http.route(["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_tickets(self, page=1, **kw):
         values = self._csw_list(
             "csw.ticket",
@@ -173,7 +178,7 @@ class CswCustomerPortal(CustomerPortal):
         values["submitted"] = kw.get("submitted")
         return request.render("customer_service_warranty.portal_my_ticket", values)
 
-    @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
+    @http.route(["/my/repairs", "/my/repairs/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_repairs(self, page=1, **kw):
         values = self._csw_list(
             "csw.repair.order",
