@@ -147,7 +147,7 @@ def doubled(server, marks):
         f"{model} {res_id}: the same note x{count}"
         for model, res_id, count in server.sql(
             """SELECT model, res_id, count(*) FROM mail_message
-                WHERE id > %s AND model LIKE 'csw.%%' AND message_type = 'notification'
+                WHERE id > %s AND model LIKE 'csw.%%' AND coalesce(body, '') <> ''
                 GROUP BY model, res_id, body HAVING count(*) > 1""",
             [marks["message"]],
         )
