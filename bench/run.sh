@@ -7,7 +7,8 @@
 # It creates a throwaway PostgreSQL cluster as `./dev.sh test` does, installs
 # customer_service_warranty, repair and project (without demo data) in ONE
 # database, then runs bench/bench.py on it: seeding, measurements, and the
-# results table in bench/results/ (see bench/README.md). Odoo is found as by
+# results table in bench/results/ (see bench/README.md); then bench/sizes.py
+# writes the sizes of the busiest tables and their indexes there. Odoo is found as by
 # dev.sh: ODOO_PATH, or an `odoo` package importable by python3.
 set -euo pipefail
 
@@ -35,3 +36,7 @@ if grep -qE " (ERROR|CRITICAL) |failed to install" "$log"; then
 fi
 say "benchmarks"
 ODOO_PATH="${ODOO_PATH:-}" "$PYTHON" "$BENCH_DIR/bench.py" --config "$TMP_RC" --database "$db" "$@"
+say "table and index sizes"
+small=()
+[[ " $* " == *" --small "* ]] && small=(--small)
+"$PYTHON" "$BENCH_DIR/sizes.py" --config "$TMP_RC" --database "$db" "${small[@]}"

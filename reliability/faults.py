@@ -144,7 +144,7 @@ class FaultRun:
 
         def run():
             box["result"] = load.run_load(
-                self.server.url,
+                self.server.urls,
                 self.db,
                 self.data,
                 clients,
@@ -185,7 +185,8 @@ class FaultRun:
 def run(report, server, db, data, sizes):
     fault = FaultRun(report, server, db, data, sizes)
     accountant = Client(server.url, db, "rel_accountant", data["password"], fault.stats)
-    agent = Client(server.url, db, "rel_agent", data["password"], fault.stats)
+    # the agent on the second server: workers of both servers are killed mid-request
+    agent = Client(server.urls[-1], db, "rel_agent", data["password"], fault.stats)
     fault.kills("deduction posting", fault.approved_deduction, "csw.deduction", "action_post", accountant, "posted")
     fault.kills("callback recording", fault.planned_callback, "csw.callback", "action_done", agent, "done")
     fault.postgres_restart()

@@ -268,14 +268,26 @@ class LoadClient:
             self.call(self.accountant, "csw.deduction", "action_post", [deduction], check=check)
 
 
-def run_load(url, db, data, clients, operations, time_limit, prefix, stats=None, estates=None, seed=0):
-    """``clients`` threads of ``operations`` calls each (or until ``time_limit`` seconds)."""
+def run_load(urls, db, data, clients, operations, time_limit, prefix, stats=None, estates=None, seed=0):
+    """``clients`` threads of ``operations`` calls each (or until ``time_limit`` seconds), split
+    between the servers of ``urls`` (one URL or several)."""
+    urls = [urls] if isinstance(urls, str) else urls
     ledger = Ledger(prefix)
     stats = stats if stats is not None else Stats()
     deadline = time.monotonic() + time_limit
     estates = estates or data["estates"]
     workers = [
-        LoadClient(url, db, data, estates[i % len(estates)], ledger, stats, operations, deadline, seed * 1000 + i)
+        LoadClient(
+            urls[i % len(urls)],
+            db,
+            data,
+            estates[i % len(estates)],
+            ledger,
+            stats,
+            operations,
+            deadline,
+            seed * 1000 + i,
+        )
         for i in range(clients)
     ]
     threads = [threading.Thread(target=worker.run, name=f"client-{i}") for i, worker in enumerate(workers)]

@@ -6,15 +6,20 @@
 #   ./reliability/run.sh --short    CI run: fewer operations and cases, every invariant
 #
 # It creates a private PostgreSQL cluster on a loopback port (as `./dev.sh test` does),
-# installs customer_service_warranty without demo data, starts Odoo with --workers=2 on
-# loopback and runs reliability/suite.py against it over JSON-RPC: seeding, load, faults
-# (a worker killed while posting a deduction and while recording a callback, PostgreSQL
-# restarted under load), the hostile-input fuzzer and the invariant checks. It exits
-# non-zero when any invariant fails or anything it needs is missing.
+# installs customer_service_warranty without demo data, makes a streaming replica of it
+# (pg_basebackup) on a second loopback port, starts two Odoo servers with --workers=2 and a
+# cron worker each on loopback, sharing the database, the filestore and the replica
+# (db_replica_host/db_replica_port), and runs reliability/suite.py against them over
+# JSON-RPC: seeding, load split between the servers, faults (a worker killed while posting a
+# deduction and while recording a callback, PostgreSQL restarted under load), the
+# hostile-input fuzzer, reads served by the replica, the crons on both servers with one
+# killed mid-job, and the invariant checks. It exits non-zero when any invariant fails or
+# anything it needs is missing.
 #
-# Ports (loopback only): CSW_REL_PG_PORT (default 56432), CSW_REL_HTTP_PORT (58069),
-# CSW_REL_GEVENT_PORT (58072), CSW_REL_ASSETS_PORT (58070, the threaded server wkhtmltopdf
-# fetches the reports' CSS from); a busy default is replaced by a free port.
+# Ports (loopback only): CSW_REL_PG_PORT (default 56432), CSW_REL_REPLICA_PORT (56433),
+# CSW_REL_HTTP_PORT and CSW_REL_HTTP_PORT_2 (58069, 58169), CSW_REL_GEVENT_PORT and
+# CSW_REL_GEVENT_PORT_2 (58072, 58172), CSW_REL_ASSETS_PORT (58070, the threaded server
+# wkhtmltopdf fetches the reports' CSS from); a busy default is replaced by a free port.
 set -euo pipefail
 
 REL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,14 +53,18 @@ else
 fi
 chmod 755 "$REL_TMP"
 cleanup() {
+    stop_cluster "$REL_TMP/replica"
     stop_cluster "$REL_TMP"
     rm -rf "$REL_TMP"
 }
 trap cleanup EXIT
 
 pg_port="$(port_or_free "${CSW_REL_PG_PORT:-56432}")"
+replica_port="$(port_or_free "${CSW_REL_REPLICA_PORT:-56433}")"
 http_port="$(port_or_free "${CSW_REL_HTTP_PORT:-58069}")"
+http_port_2="$(port_or_free "${CSW_REL_HTTP_PORT_2:-58169}")"
 gevent_port="$(port_or_free "${CSW_REL_GEVENT_PORT:-58072}")"
+gevent_port_2="$(port_or_free "${CSW_REL_GEVENT_PORT_2:-58172}")"
 assets_port="$(port_or_free "${CSW_REL_ASSETS_PORT:-58070}")"
 start_cluster "$REL_TMP" "$pg_port"
 rc="$REL_TMP/odoo.conf"
@@ -65,6 +74,19 @@ echo "gevent_port = $gevent_port" >>"$rc"
 db=csw_reliability
 say "installing $ADDON without demo data in database $db"
 install_checked "$rc" "$db" --without-demo=all
+
+# the read replica: a base backup of the primary (its defaults already allow it: wal_level
+# replica, wal senders, initdb's replication lines of pg_hba) started as a hot standby that
+# streams from it (-R writes standby.signal and primary_conninfo)
+say "streaming replica of the database on 127.0.0.1:$replica_port"
+mkdir -p "$REL_TMP/replica"
+if [[ "$(id -u)" == 0 ]]; then
+    chown postgres: "$REL_TMP/replica"
+fi
+as_pg_owner "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$pg_port" -U odoo -D "$REL_TMP/replica/pgdata" -R -X stream -c fast \
+    || die "pg_basebackup failed"
+start_cluster "$REL_TMP/replica" "$replica_port"
+printf 'db_replica_host = 127.0.0.1\ndb_replica_port = %s\n' "$replica_port" >>"$rc"
 
 # a script, not `python -m odoo`: the prefork server starts its gevent process again
 # from sys.argv[0]
@@ -82,5 +104,6 @@ fi
 say "reliability suite"
 # the suite's own command line, for RESULTS.md
 REL_COMMAND="./reliability/run.sh${*:+ $*}" REL_PG_VERSION="$("$PG_BIN/postgres" --version)" "$PYTHON" "$REL_DIR/suite.py" \
-    --config "$rc" --database "$db" --http-port "$http_port" --assets-port "$assets_port" --work-dir "$REL_TMP" \
+    --config "$rc" --database "$db" --http-port "$http_port" --http-port "$http_port_2" --gevent-port "$gevent_port" \
+    --gevent-port "$gevent_port_2" --replica-port "$replica_port" --assets-port "$assets_port" --work-dir "$REL_TMP" \
     --odoo-cmd "$(printf '%q ' "${odoo_cmd[@]}")" --pg-ctl "$(printf '%q ' "${pg_ctl[@]}")" "$@"

@@ -1,4 +1,5 @@
-"""The Odoo server under test (``--workers=2``) and its PostgreSQL: start, stop, faults."""
+"""The Odoo servers under test (two ``--workers=2`` servers on one database and filestore, the
+crons on both) and their PostgreSQL (a primary and its streaming read replica): start, stop, faults."""
 
 import configparser
 import os
@@ -13,12 +14,17 @@ import requests
 
 
 class Server:
-    def __init__(self, odoo_cmd, config, database, http_port, work_dir, pg_ctl, assets_port):
+    def __init__(
+        self, odoo_cmd, config, database, http_ports, work_dir, pg_ctl, assets_port, gevent_ports, replica_port
+    ):
         self.odoo_cmd = shlex.split(odoo_cmd)
         self.config = config
         self.database = database
-        self.http_port = http_port
-        self.url = f"http://127.0.0.1:{http_port}"
+        # one prefork server per HTTP port, each with its own gevent port (longpolling)
+        self.http_ports = list(http_ports)
+        self.gevent_ports = list(gevent_ports)
+        self.urls = [f"http://127.0.0.1:{port}" for port in self.http_ports]
+        self.url = self.urls[0]
         self.log_path = os.path.join(work_dir, "odoo-server.log")
         self.pg_ctl = shlex.split(pg_ctl)
         self.pg_log = os.path.join(work_dir, "postgres.log")
@@ -31,7 +37,9 @@ class Server:
             "user": options["db_user"],
             "dbname": database,
         }
-        self.process = None
+        # the streaming replica Odoo's read-only cursors use (db_replica_host/db_replica_port)
+        self.replica_dsn = dict(self.dsn, port=replica_port) if replica_port else None
+        self.processes = []
         # wkhtmltopdf fetches the report's CSS over HTTP while the worker that called it waits:
         # with every worker rendering a notice, nobody would serve it. A threaded server of
         # the same database serves the assets (report.url), as a production set-up must.
@@ -53,7 +61,6 @@ class Server:
                     "-d",
                     self.database,
                     f"--db-filter=^{self.database}$",
-                    "--max-cron-threads=0",
                     "--log-level=warn",
                     *options,
                 ],
@@ -63,13 +70,45 @@ class Server:
             )
 
     def start(self):
-        self.assets = self._spawn("--workers=0", f"--http-port={self.assets_port}")
-        self.process = self._spawn("--workers=2", "--limit-time-real=300", "--limit-time-cpu=240")
+        # the crons wait for the cron part (crons.py), which makes them due on purpose: before
+        # it, a cron writing beside the fuzzer would look like a refusal that changed the database
+        self.sql("UPDATE ir_cron SET nextcall = now() AT TIME ZONE 'UTC' + interval '10 years' WHERE active")
+        self.assets = self._spawn("--workers=0", "--max-cron-threads=0", f"--http-port={self.assets_port}")
+        self.processes = [self._spawn_prefork(index) for index in range(len(self.http_ports))]
         self.wait_ready(self.assets_url, self.assets)
         self.wait_ready()
 
+    def _spawn_prefork(self, index):
+        return self._spawn(
+            "--workers=2",
+            "--max-cron-threads=1",
+            f"--http-port={self.http_ports[index]}",
+            f"--gevent-port={self.gevent_ports[index]}",
+            "--limit-time-real=300",
+            "--limit-time-cpu=240",
+        )
+
+    @property
+    def process(self):
+        """The first prefork server."""
+        return self.processes[0]
+
+    def restart(self, index):
+        """Start again the prefork server ``index`` (after a kill)."""
+        self.processes[index] = self._spawn_prefork(index)
+        self.wait_ready(self.urls[index], self.processes[index])
+
+    def kill(self, index):
+        """SIGKILL the prefork server ``index`` and all its workers (a machine lost)."""
+        process = self.processes[index]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
     def wait_ready(self, url=None, process=None, timeout=180):
-        url, process = url or self.url, process or self.process
+        if url is None:
+            for index, server_url in enumerate(self.urls):
+                self.wait_ready(server_url, self.processes[index], timeout)
+            return
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -80,10 +119,10 @@ class Server:
             except requests.RequestException:
                 pass
             time.sleep(1)
-        raise RuntimeError(f"Odoo did not answer on {self.url} within {timeout} s")
+        raise RuntimeError(f"Odoo did not answer on {url} within {timeout} s")
 
     def stop(self):
-        for process in (self.process, self.assets):
+        for process in (*self.processes, self.assets):
             if process and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
@@ -92,10 +131,35 @@ class Server:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
 
-    def worker_pids(self):
-        """The HTTP workers (children of the prefork server; not the gevent one)."""
-        children = psutil.Process(self.process.pid).children()
-        return [child.pid for child in children if "gevent" not in " ".join(child.cmdline())]
+    def worker_pids(self, index=None):
+        """The HTTP and cron workers (children of the prefork servers; not the gevent ones)."""
+        pids = []
+        for number, process in enumerate(self.processes):
+            if (index is not None and number != index) or process.poll() is not None:
+                continue
+            try:
+                children = psutil.Process(process.pid).children()
+            except psutil.Error:
+                continue
+            for child in children:
+                try:
+                    if "gevent" not in child.cmdline():
+                        pids.append(child.pid)
+                except psutil.Error:
+                    continue
+        return pids
+
+    def connection_ports(self, pids):
+        """``{local port: pid}`` of the processes' connections to the primary."""
+        ports = {}
+        for pid in pids:
+            try:
+                for connection in psutil.Process(pid).connections(kind="tcp"):
+                    if connection.raddr and connection.raddr.port == self.dsn["port"]:
+                        ports[connection.laddr.port] = pid
+            except psutil.Error:
+                continue
+        return ports
 
     def log_tail(self, lines=40):
         """The last lines of the server log, without wkhtmltopdf's warnings."""
@@ -111,9 +175,11 @@ class Server:
     # ------------------------------------------------------------------
     # PostgreSQL
     # ------------------------------------------------------------------
-    def sql(self, query, params=None):
-        """Run ``query`` on its own connection (outside Odoo) and return the rows."""
-        with psycopg2.connect(**self.dsn, application_name="reliability-check") as cnx, cnx.cursor() as cr:
+    def sql(self, query, params=None, replica=False):
+        """Run ``query`` on its own connection (outside Odoo) to the primary (or the replica)
+        and return the rows."""
+        dsn = self.replica_dsn if replica else self.dsn
+        with psycopg2.connect(**dsn, application_name="reliability-check") as cnx, cnx.cursor() as cr:
             cr.execute(query, params)
             rows = cr.fetchall() if cr.description else []
         cnx.close()
@@ -126,14 +192,7 @@ class Server:
         client_port), since the workers inherit the application name of the server that
         forked them.
         """
-        ports = {}
-        for pid in self.worker_pids():
-            try:
-                for connection in psutil.Process(pid).connections(kind="tcp"):
-                    if connection.raddr and connection.raddr.port == self.dsn["port"]:
-                        ports[connection.laddr.port] = pid
-            except psutil.Error:
-                continue
+        ports = self.connection_ports(self.worker_pids())
         if not ports:
             return None
         if self._monitor is None or self._monitor.closed:

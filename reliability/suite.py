@@ -1,4 +1,5 @@
-"""The reliability suite: load, faults and hostile input against a running ``--workers=2`` Odoo.
+"""The reliability suite: load, faults, hostile input, crons and the read replica against two
+``--workers=2`` Odoo servers sharing one database, one filestore and one read replica.
 
 Started by ``reliability/run.sh`` (which prepares PostgreSQL and the database); prints a
 summary, writes ``reliability/RESULTS.md`` after a full run, and exits 1 when any
@@ -11,10 +12,12 @@ import platform
 import sys
 import time
 
+import crons
 import faults
 import fuzz
 import invariants
 import load
+import replica
 from report import Report, stats_lines
 from rpc import Stats
 from seed import seed
@@ -30,13 +33,17 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", required=True)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--http-port", type=int, required=True)
+    parser.add_argument("--http-port", type=int, action="append", required=True, help="one per Odoo server")
+    parser.add_argument("--gevent-port", type=int, action="append", required=True, help="one per Odoo server")
+    parser.add_argument("--replica-port", type=int, help="the streaming replica of db_replica_port")
     parser.add_argument("--assets-port", type=int, required=True, help="the threaded server of report.url")
     parser.add_argument("--work-dir", required=True)
     parser.add_argument("--odoo-cmd", required=True)
     parser.add_argument("--pg-ctl", required=True)
     parser.add_argument("--short", action="store_true", help="the CI run: fewer operations and cases")
-    parser.add_argument("--only", choices=["load", "faults", "fuzz"], action="append", help="run only these parts")
+    parser.add_argument(
+        "--only", choices=["load", "faults", "fuzz", "replica", "crons"], action="append", help="run only these parts"
+    )
     parser.add_argument("--operations", type=int, help="operations per load client (overrides the size)")
     parser.add_argument("--fuzz-cases", type=int, help="hostile inputs (overrides the size)")
     return parser.parse_args()
@@ -44,7 +51,7 @@ def parse_args():
 
 def part_load(report, server, args, data, sizes):
     ledger, stats, seconds = load.run_load(
-        server.url, args.database, data, sizes["clients"], sizes["operations"], sizes["time_limit"], "LOAD"
+        server.urls, args.database, data, sizes["clients"], sizes["operations"], sizes["time_limit"], "LOAD"
     )
     lines = [f"{sizes['clients']} clients x {sizes['operations']} operations (limit {sizes['time_limit']} s)"]
     lines += stats_lines(stats, seconds, ledger.operations)
@@ -74,9 +81,17 @@ def main():
         sizes["operations"] = args.operations
     if args.fuzz_cases:
         sizes["fuzz_cases"] = args.fuzz_cases
-    parts = args.only or ["load", "faults", "fuzz"]
+    parts = args.only or ["load", "faults", "fuzz", "replica", "crons"]
     server = Server(
-        args.odoo_cmd, args.config, args.database, args.http_port, args.work_dir, args.pg_ctl, args.assets_port
+        args.odoo_cmd,
+        args.config,
+        args.database,
+        args.http_port,
+        args.work_dir,
+        args.pg_ctl,
+        args.assets_port,
+        args.gevent_port,
+        args.replica_port,
     )
     report = Report()
     started = time.monotonic()
@@ -84,13 +99,25 @@ def main():
     results = {}
     try:
         data = seed(server.url, args.database, sizes["clients"], server.assets_url)
-        report.section("Server", [f"Odoo --workers=2 on {server.url}, workers {server.worker_pids()}"])
+        report.section(
+            "Servers",
+            [
+                f"Odoo --workers=2 --max-cron-threads=1 on {url}, workers {server.worker_pids(index)}"
+                for index, url in enumerate(server.urls)
+            ]
+            + [f"read replica on port {args.replica_port}" if args.replica_port else "no read replica"],
+        )
         if "fuzz" in parts:
             results["fuzz"] = fuzz.run(report, server, args.database, data, sizes["fuzz_cases"])
         if "load" in parts:
             results["load"] = part_load(report, server, args, data, sizes)
+        if "replica" in parts:
+            replica.run(report, server, args.database, data)
         if "faults" in parts:
             results["faults"] = faults.run(report, server, args.database, data, sizes)
+        if "crons" in parts:
+            # last: it kills one of the two servers
+            crons.run(report, server, args.database)
     finally:
         server.stop()
     wall = time.monotonic() - started

@@ -18,6 +18,11 @@ class CswCustomerPortal(CustomerPortal):
     callbacks to answer, and submit repair requests. Teams see the repair orders they were
     notified of, confirm entry and report them done. Every record is read as the portal
     user (record rules decide), and changed with the model's own checks.
+
+    The lists that write nothing are read-only routes, served by the read replica when one
+    is configured (``db_replica_host``). Not the owner's lists of tickets and repairs: their
+    links give each record its portal access token the first time they are shown (a write),
+    nor the pages a form sends the owner to after a change.
     """
 
     # ------------------------------------------------------------------
@@ -166,7 +171,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Owners: units and their warranty
     # ------------------------------------------------------------------
-    @http.route(["/my/homes"], type="http", auth="user", website=True)
+    @http.route(["/my/homes"], type="http", auth="user", website=True, readonly=True)
     def portal_my_homes(self, **kw):
         units = request.env["csw.unit"].search(self._csw_units_domain())
         values = self._prepare_portal_layout_values() | {"units": units.sudo(), "page_name": "csw_homes"}
@@ -333,7 +338,7 @@ class CswCustomerPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Teams: the repair orders they were notified of
     # ------------------------------------------------------------------
-    @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(["/my/jobs", "/my/jobs/page/<int:page>"], type="http", auth="user", website=True, readonly=True)
     def portal_my_jobs(self, page=1, **kw):
         values = self._csw_list(
             "csw.repair.order",

@@ -39,3 +39,4 @@ from . import test_retention_ledger
 from . import test_portal_progress
 from . import test_portal_money
 from . import test_tours_progress
+from . import test_read_replica
