@@ -3,17 +3,19 @@ from datetime import datetime
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import PROJECT_AGENT
 from .common_repair import CswRepairCase
 
 
 @tagged("post_install", "-at_install")
 class TestCallerIntake(CswRepairCase):
     """The agent's phone call: finding the caller, the caller card, the call taker, the proposed
-    priority, dispatching a team without e-mail, and resolving only finished repairs."""
+    priority, one-click dispatch, the landing page, and resolving only finished repairs."""
 
     @classmethod
     def setUpClass(cls):
@@ -142,6 +144,46 @@ class TestCallerIntake(CswRepairCase):
         self.assertEqual(tiles.priority, "0")
         order = self.order(ticket_id=self._call(category_id=self.category("waterproofing_bathroom").id).id)
         self.assertTrue(order.is_emergency, "an urgent ticket's repair takes the emergency entry time")
+
+    # ------------------------------------------------------------------
+    # One-click dispatch and the landing page
+    # ------------------------------------------------------------------
+    def test_dispatch_creates_the_repair_order_once_with_the_call(self):
+        ticket = self._call(category_id=self.category("waterproofing_bathroom").id)
+        Ticket = ticket.with_user(self.project_agent)
+        with self.assertRaises(UserError):
+            Ticket.action_dispatch()
+        self.assertFalse(ticket.repair_order_ids, "no order without the location")
+        ticket.with_user(self.project_agent).location = "主卫天花"
+        action = Ticket.action_dispatch()
+        order = ticket.repair_order_ids
+        self.assertEqual(action["res_id"], order.id)
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "unit_id": self.unit.id,
+                    "category_id": self.category("waterproofing_bathroom").id,
+                    "location": "主卫天花",
+                    "subcontract_id": self.subcontract.id,
+                    "is_emergency": True,
+                    "state": "draft",
+                }
+            ],
+        )
+        self.assertEqual(Ticket.action_dispatch()["res_id"], order.id, "called again: the same draft order")
+        self.assertEqual(len(ticket.repair_order_ids), 1)
+        notice = order.with_user(self.project_agent).action_notify()
+        self.assertEqual(notice["url"], f"/web/content/{order.notice_attachment_id.id}")
+
+    def test_customer_service_users_land_on_the_tickets(self):
+        home = self.env.ref("customer_service_warranty.csw_ticket_action")
+        self.assertEqual(self.center_agent.action_id.id, home.id)
+        self.assertEqual(self.project_agent.action_id.id, home.id)
+        accountant = new_test_user(self.env, login="accountant_intake", groups="base.group_user")
+        self.assertFalse(accountant.action_id)
+        accountant.write({"groups_id": [Command.link(self.env.ref(PROJECT_AGENT).id)]})
+        self.assertEqual(accountant.action_id.id, home.id)
 
     # ------------------------------------------------------------------
     # B24: resolved only once the repair is finished

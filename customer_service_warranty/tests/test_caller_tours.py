@@ -96,7 +96,7 @@ class TestAgentQuickDispatchTour(CswCallerTourCase):
     """From the landing page to the printed notice for a known caller."""
 
     def test_known_caller_to_printed_notice_in_eight_clicks(self):
-        self.assertEqual(self.agent.action_id, self.env.ref("customer_service_warranty.csw_ticket_action"))
+        self.assertEqual(self.agent.action_id.id, self.env.ref("customer_service_warranty.csw_ticket_action").id)
         self.start_tour("/odoo", "csw_agent_quick_dispatch", login=self.agent.login, timeout=240)
 
         self.env.invalidate_all()

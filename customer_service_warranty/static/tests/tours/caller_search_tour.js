@@ -37,7 +37,7 @@ function searchFinds(text, row) {
         },
         {
             content: "It is listed",
-            trigger: `.o_content :is(.o_data_row, .o_kanban_record):contains(${row})`,
+            trigger: `.o_content .o_data_row:contains(${row}), .o_content .o_kanban_record:contains(${row})`,
         },
         {
             content: "Clear the search",
