@@ -35,6 +35,7 @@ from . import csw_region_report
 from . import csw_quality_feedback
 from . import account_move
 from . import res_partner
+from . import res_users
 from . import mail_message
 from . import ir_http
 

@@ -347,7 +347,12 @@ class CswDeduction(models.Model):
         company = self.company_id
         checks = (
             (company.csw_evidence_photos_required, self.evidence_photo_ids, self.env._("site photos")),
-            (company.csw_evidence_notice_required, self.evidence_notice_ids, self.env._("notice screenshot")),
+            # a screenshot shows a notice sent by message or e-mail; a written contact form has none
+            (
+                company.csw_evidence_notice_required and self.notify_method in ("message", "email"),
+                self.evidence_notice_ids,
+                self.env._("notice screenshot"),
+            ),
             (
                 company.csw_evidence_contact_form_required,
                 self.evidence_contact_form_ids,

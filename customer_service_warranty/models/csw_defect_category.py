@@ -47,6 +47,10 @@ class CswDefectCategory(models.Model):
         help="Leave empty to share the category with every company.",
     )
     description = fields.Text(translate=True)
+    urgent = fields.Boolean(
+        string="Urgent by Default",
+        help="A ticket or owner repair of this category is proposed urgent (紧急): leaks, no water, no power.",
+    )
     legal_basis = fields.Char(translate=True, help="The article of law that sets the statutory minimum.")
 
     # Statutory minimum: shipped as data, read-only for users.

@@ -188,7 +188,16 @@ class CswRepairOrder(models.Model):
     subcontractor_id = fields.Many2one(
         related="subcontract_id.partner_id", store=True, precompute=True, index=True, string="Responsible Unit"
     )
-    notify_method = fields.Selection(NOTIFY_METHODS, default="email", tracking=True)
+    notify_method = fields.Selection(
+        NOTIFY_METHODS,
+        compute="_compute_notify_method",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Proposed from the responsible team: by e-mail when it has an e-mail address, else a "
+        "written contact form (书面联系单) to hand over or send as a picture.",
+    )
     is_emergency = fields.Boolean(
         string="Emergency",
         compute="_compute_is_emergency",
@@ -286,7 +295,15 @@ class CswRepairOrder(models.Model):
     )
     compensation_amount = fields.Monetary(string="Compensation", help="Paid to the owner (赔付).", groups=AGENT)
     is_substitute = fields.Boolean(string="Substitute Repair", readonly=True, copy=False, tracking=True)
-    substitute_partner_id = fields.Many2one("res.partner", string="Substitute Team", tracking=True, groups=AGENT)
+    substitute_partner_id = fields.Many2one(
+        "res.partner",
+        string="Substitute Team",
+        tracking=True,
+        groups=AGENT,
+        domain="[('is_company', '=', True), ('company_id', 'in', [False, company_id]), ('csw_unit_ids', '=', False), "
+        "'|', ('csw_subcontract_ids.company_id', '=', company_id), ('csw_repair_team', '=', True)]",
+        help="A subcontractor of the company or a repair team it works with (partner flag Repair Team).",
+    )
     substitute_cost = fields.Monetary(tracking=True, groups=AGENT)
     estimated_cost = fields.Monetary(
         help="Cost of a substitute repair estimated before any work (预计发生的代维费用): stated in the "
@@ -379,8 +396,15 @@ class CswRepairOrder(models.Model):
     @api.depends("ticket_id")
     def _compute_is_emergency(self):
         # the notice gave the team its entry time: the flag follows the ticket while draft only
+        # (the ticket's priority follows an urgent defect category)
         for order in self.filtered(lambda o: o.state == "draft"):
             order.is_emergency = order.ticket_id.priority in EMERGENCY_PRIORITIES
+
+    @api.depends("subcontract_id")
+    def _compute_notify_method(self):
+        # how the team will be told: decided before the notice, kept after it
+        for order in self.filtered(lambda o: o.state == "draft"):
+            order.notify_method = "email" if order.subcontract_id.partner_id.email else "written"
 
     @api.depends("state")
     def _compute_state_rank(self):
@@ -585,6 +609,20 @@ class CswRepairOrder(models.Model):
                     )
                 )
 
+    @api.constrains("substitute_partner_id", "company_id")
+    def _check_substitute_partner_id(self):
+        for order in self.sudo().filtered("substitute_partner_id"):
+            team = order.substitute_partner_id
+            if not team.filtered_domain(self.env["res.partner"]._csw_repair_team_domain(order.company_id.id)):
+                raise ValidationError(
+                    self.env._(
+                        "Repair order %(order)s: %(team)s cannot be the substitute team; choose a "
+                        "subcontractor of the company or a contact marked as a repair team.",
+                        order=order.name,
+                        team=team.display_name,
+                    )
+                )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if any(order.state not in ("draft", "cancelled") for order in self):
@@ -598,6 +636,13 @@ class CswRepairOrder(models.Model):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
         self._check_state_in(("draft",), self.env._("notified"))
         self._send_notices()
+        if len(self) == 1:
+            # from the form: the notice just sent opens in a new tab, to print or hand over
+            return {
+                "type": "ir.actions.act_url",
+                "url": f"/web/content/{self.notice_attachment_id.id}",
+                "target": "new",
+            }
         return True
 
     def _send_notices(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
+from . import warranty_clock
 from .batch_create import with_empty_inputs
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
@@ -79,6 +80,7 @@ class CswTicket(models.Model):
         "repeat_count": REPEAT_CHECK,
         "repeat_linked_by_hand": REPEAT_CHECK,
         # stored copies of the estate's region and the unit's building: a write would move them
+        "intake_user_id": _lt("the ticket's creation (the agent who takes the call)"),
         "region": _lt("the estate (its region)"),
         "building": _lt("the unit (its building)"),
     }
@@ -89,7 +91,17 @@ class CswTicket(models.Model):
     name = fields.Char(string="Subject", required=True, tracking=True)
     ticket_type = fields.Selection(TICKET_TYPES, string="Type", required=True, default="repair", tracking=True)
     channel = fields.Selection(CHANNELS, required=True, default="phone")
-    priority = fields.Selection(PRIORITIES, required=True, default="0", tracking=True)
+    priority = fields.Selection(
+        PRIORITIES,
+        required=True,
+        compute="_compute_priority",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Proposed from the defect (a leak, no water or no power is urgent) and the key-account "
+        "flag of the unit; the agent may change it.",
+    )
     state = fields.Selection(
         STATES,
         required=True,
@@ -98,6 +110,15 @@ class CswTicket(models.Model):
         copy=False,
         index=True,
         group_expand="_group_expand_states",
+    )
+    intake_user_id = fields.Many2one(
+        "res.users",
+        string="Call Taker",
+        default=lambda self: self._default_intake_user_id(),
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The agent who took the call and created the ticket (受理人); empty for the portal and e-mail.",
     )
     received_date = fields.Datetime(
         string="Received On",
@@ -314,6 +335,14 @@ class CswTicket(models.Model):
         compute="_compute_reply_html",
         groups="customer_service_warranty.group_csw_project_agent",
     )
+    # what the agent sees of the caller while on the phone
+    caller_card = fields.Html(
+        compute="_compute_caller_card",
+        sanitize=False,
+        groups="customer_service_warranty.group_csw_project_agent",
+        help="The owner's open tickets and repairs, last callbacks, key-account flag, repeated problem "
+        "and the warranty categories still covered.",
+    )
     is_followup_overdue = fields.Boolean(
         string="Follow-up Overdue",
         compute="_compute_is_followup_overdue",
@@ -330,6 +359,114 @@ class CswTicket(models.Model):
         bodies = self.env["csw.script"]._bodies_by_type("reply", pairs)
         for ticket in self:
             ticket.reply_html = bodies.get((ticket.company_id.id, ticket.ticket_type), False)
+
+    @api.model
+    def _default_intake_user_id(self):
+        user = self.env.user
+        return user.id if user._is_internal() and not user._is_superuser() else False
+
+    @api.depends("category_id", "unit_id")
+    def _compute_priority(self):
+        """Proposes a priority, never lowers the one chosen: urgent for a defect of an urgent
+        category, important for a key-account unit."""
+        for ticket in self:
+            proposed = "2" if ticket.category_id.urgent else "1" if ticket.unit_id.key_account else "0"
+            ticket.priority = max(ticket.priority or "0", proposed)
+
+    @api.depends("unit_id", "partner_id", "category_id", "is_repeat", "repeat_count")
+    def _compute_caller_card(self):
+        """A handful of queries for any number of tickets (``_caller_card_data``)."""
+        data = self._caller_card_data()
+        for ticket in self:
+            ticket.caller_card = ticket._render_caller_card(data) if ticket.unit_id or ticket.partner_id else False
+
+    def _caller_card_data(self):
+        """What the caller cards of ``self`` show, read at once for all of them."""
+        units, partners = self.unit_id._origin, self.partner_id._origin
+        own_ids = [ticket_id for ticket_id in self._origin.ids if ticket_id]
+        if not (units or partners):
+            return {}
+        who = ["|", ("unit_id", "in", units.ids), ("partner_id", "in", partners.ids)]
+        tickets = self.env["csw.ticket"].search_fetch(
+            [*who, ("state", "in", OPEN_TICKET_STATES), ("id", "not in", own_ids)],
+            ["number", "name", "state", "unit_id", "partner_id"],
+            order="received_date desc, id desc",
+        )
+        orders = self.env["csw.repair.order"].search_fetch(
+            [*who, ("state", "in", UNFINISHED_REPAIR_STATES)],
+            ["name", "location", "state", "unit_id", "partner_id"],
+            order="id desc",
+        )
+        callbacks = self.env["csw.callback"].search_fetch(
+            [*who, ("state", "=", "done")],
+            ["done_date", "satisfaction", "unit_id", "partner_id", "callback_type"],
+            order="done_date desc, id desc",
+        )
+        roots = self.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
+        ends = {}
+        warranty = {unit: unit._get_warranty_lines(roots, ends=ends) for unit in units if unit.handover_date}
+        return {"tickets": tickets, "orders": orders, "callbacks": callbacks, "warranty": warranty}
+
+    def _render_caller_card(self, data):
+        self.ensure_one()
+        unit, partner = self.unit_id._origin, self.partner_id._origin
+
+        def concerns(record):
+            return (unit and record.unit_id == unit) or (partner and record.partner_id == partner)
+
+        def items(records, label):
+            return Markup("").join(Markup("<li>%s</li>") % label(record) for record in records[:5])
+
+        ticket_states = dict(self._fields["state"]._description_selection(self.env))
+        order_states = dict(self.env["csw.repair.order"]._fields["state"]._description_selection(self.env))
+        satisfaction = dict(self.env["csw.callback"]._fields["satisfaction"]._description_selection(self.env))
+        tickets = data["tickets"].filtered(lambda t: concerns(t) and t._origin != self._origin)
+        orders = data["orders"].filtered(concerns)
+        callbacks = data["callbacks"].filtered(concerns)[:3]
+        parts = []
+        if unit.key_account:
+            parts.append(Markup('<span class="badge text-bg-danger me-1">%s</span>') % self.env._("Key Account"))
+        if self.is_repeat:
+            parts.append(
+                Markup('<span class="badge text-bg-warning me-1">%s</span>')
+                % self.env._("Repeated repair: %(count)s earlier report(s)", count=self.repeat_count)
+            )
+        sections = (
+            (
+                self.env._("Open tickets (%(count)s)", count=len(tickets)),
+                items(tickets, lambda t: f"{t.number} {t.name} ({ticket_states.get(t.state, '')})"),
+            ),
+            (
+                self.env._("Open repairs (%(count)s)", count=len(orders)),
+                items(orders, lambda o: f"{o.name} {o.location or ''} ({order_states.get(o.state, '')})"),
+            ),
+            (
+                self.env._("Last callbacks"),
+                items(
+                    callbacks,
+                    lambda c: (
+                        f"{fields.Date.to_string(c.done_date)} "
+                        f"{satisfaction.get(c.satisfaction) or self.env._('not rated')}"
+                    ),
+                ),
+            ),
+        )
+        for title, rows in sections:
+            parts.append(Markup('<div><strong>%s</strong><ul class="mb-1">%s</ul></div>') % (title, rows))
+        lines = data["warranty"].get(unit)
+        if lines is not None:
+            covered = [line["category"].name for line in lines if line["owner_coverage"] == warranty_clock.IN_WARRANTY]
+            expired = [line["category"].name for line in lines if line["owner_coverage"] == warranty_clock.EXPIRED]
+            parts.append(
+                Markup("<div><strong>%s</strong> %s</div>")
+                % (self.env._("In warranty:"), "、".join(covered) or self.env._("none"))
+            )
+            if expired:
+                parts.append(
+                    Markup('<div class="text-muted"><strong>%s</strong> %s</div>')
+                    % (self.env._("Warranty expired:"), "、".join(expired))
+                )
+        return Markup('<div class="o_csw_caller_card">%s</div>') % Markup("").join(parts)
 
     @api.model
     def _group_expand_states(self, states, domain):
@@ -747,6 +884,7 @@ class CswTicket(models.Model):
         """The checks before a change of state, and ``(before, now)`` for its effects."""
         if new_state in FINISHED_TICKET_STATES:
             self._check_reopened_repair_finished()
+            self._check_repairs_finished(new_state)
         if new_state == "closed":
             self._check_ready_to_close()
         now = fields.Datetime.now()
@@ -835,21 +973,36 @@ class CswTicket(models.Model):
                 )
             )
 
-    def _check_ready_to_close(self):
-        """A ticket is closed once its repairs are finished and the owner has been called back."""
+    def _check_repairs_finished(self, new_state):
+        """A ticket is resolved or closed once its repairs are finished: dispatching a repair
+        does not meet the resolution SLA."""
         open_order = (
             self.env["csw.repair.order"]
             .sudo()
             .search([("ticket_id", "in", self.ids), ("state", "in", UNFINISHED_REPAIR_STATES)], limit=1)
         )
         if open_order:
+            ticket, order = open_order.ticket_id.number, open_order.name
+            if new_state == "closed":
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be closed yet: repair order %(order)s is not finished.",
+                        ticket=ticket,
+                        order=order,
+                    )
+                )
             raise UserError(
                 self.env._(
-                    "Ticket %(ticket)s cannot be closed yet: repair order %(order)s is not finished.",
-                    ticket=open_order.ticket_id.number,
-                    order=open_order.name,
+                    "Ticket %(ticket)s cannot be resolved yet: repair order %(order)s is not finished. "
+                    "Resolve the ticket once the team has completed the repair.",
+                    ticket=ticket,
+                    order=order,
                 )
             )
+
+    def _check_ready_to_close(self):
+        """A ticket is closed once the owner has been called back (its repairs are checked with
+        the resolution, ``_check_repairs_finished``)."""
         waiting = (
             self.env["csw.callback"]
             .sudo()
@@ -1048,6 +1201,43 @@ class CswTicket(models.Model):
         self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
         self.write({"state": "cancelled"})
         return True
+
+    def action_dispatch(self):
+        """一键派工: the repair order of the call, created from the ticket (unit, category,
+        location, description, photos) and opened, ready to notify. A repair order of the
+        ticket still in draft is opened instead of a second one."""
+        self.ensure_one()
+        if self.ticket_type != "repair" or self.state not in OPEN_TICKET_STATES:
+            raise UserError(
+                self.env._("Ticket %(ticket)s is not an open repair request: nothing to dispatch.", ticket=self.number)
+            )
+        if not (self.unit_id and self.category_id and self.location):
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s: enter the unit, the defect category and where the defect is "
+                    "before dispatching.",
+                    ticket=self.number,
+                )
+            )
+        Order = self.env["csw.repair.order"]
+        order = Order.search([("ticket_id", "=", self.id), ("state", "=", "draft")], limit=1)
+        if not order:
+            context = self.action_new_repair_order()["context"]
+            order = Order.create(
+                {
+                    fname.removeprefix("default_"): value
+                    for fname, value in context.items()
+                    if fname != "default_photo_ids"
+                }
+                | {"photo_ids": [Command.set(context["default_photo_ids"])]}
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "csw.repair.order",
+            "res_id": order.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def action_new_repair_order(self):
         """A repair order for one location or defect of this ticket's unit."""

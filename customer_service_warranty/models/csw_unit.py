@@ -1,7 +1,10 @@
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from . import warranty_clock
 from .csw_callback_plan import MILESTONE_FIELDS
@@ -9,6 +12,13 @@ from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
 # dates that plan callbacks
 PLANNING_FIELDS = ("handover_date", "start_notice_date", *MILESTONE_FIELDS.values())
+
+# a unit as owners say it: an optional estate, then building, entrance and room, written
+# 3-2-1102, 3栋2单元1102, 3号楼2单元1102室, 翠湖苑3-2-1102 or 翠湖苑 3-2-1102
+UNIT_REFERENCE = re.compile(
+    r"^\s*(?P<estate>.*?)\s*(?P<building>\d+)\s*(?:号楼|栋|幢|座|#|-)\s*(?P<entrance>\d+)\s*(?:单元|-)\s*"
+    r"(?P<room>\d+)\s*(?:室|号)?\s*$"
+)
 
 
 class CswUnit(models.Model):
@@ -99,6 +109,31 @@ class CswUnit(models.Model):
     _sql_constraints = [
         ("name_project_uniq", "UNIQUE(project_id, name)", "This unit already exists in the estate."),
     ]
+
+    @api.model
+    def _parse_unit_reference(self, text):
+        """``(estate, unit name)`` of a unit written as owners say it (``UNIT_REFERENCE``), the
+        unit name in the form units are stored (3-2-1102); ``None`` for any other text."""
+        match = UNIT_REFERENCE.match(text or "")
+        if not match:
+            return None
+        return match["estate"].strip(), "-".join((match["building"], match["entrance"], match["room"]))
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """Name, owner and phone as usual, and a unit written as owners say it: the ticket's unit
+        field, the list searches of tickets, callbacks and units all find the caller through it."""
+        domain = super()._search_display_name(operator, value)
+        if operator not in ("ilike", "=ilike", "like", "=like", "=") or not isinstance(value, str):
+            return domain
+        reference = self._parse_unit_reference(value)
+        if not reference:
+            return domain
+        estate, unit_name = reference
+        unit_domain = [("name", "=", unit_name)]
+        if estate:
+            unit_domain = expression.AND([unit_domain, [("project_id.name", "ilike", estate)]])
+        return expression.OR([domain, unit_domain])
 
     @api.depends("name")
     def _compute_building(self):

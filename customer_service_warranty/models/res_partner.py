@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 GROUP = "customer_service_warranty.group_csw_project_agent"
@@ -12,6 +12,12 @@ class ResPartner(models.Model):
     csw_unit_count = fields.Integer(string="Units", compute="_compute_csw_counts", groups=GROUP)
     csw_subcontract_ids = fields.One2many("csw.subcontract", "partner_id", string="Subcontracts", groups=GROUP)
     csw_subcontract_count = fields.Integer(string="Subcontract Count", compute="_compute_csw_counts", groups=GROUP)
+    csw_repair_team = fields.Boolean(
+        string="Repair Team",
+        groups=GROUP,
+        help="A construction team or contractor the company may engage for repairs without a subcontract "
+        "of the estate, e.g. as a substitute team (代维班组).",
+    )
     csw_ticket_ids = fields.One2many("csw.ticket", "partner_id", string="Service Tickets", groups=GROUP)
     csw_ticket_count = fields.Integer(string="Tickets", compute="_compute_csw_counts", groups=GROUP)
     csw_complaint_count = fields.Integer(string="Complaints", compute="_compute_csw_counts", groups=GROUP)
@@ -24,6 +30,19 @@ class ResPartner(models.Model):
         groups=GROUP,
         help="Average satisfaction (1-5) the owner gave in callbacks.",
     )
+
+    @api.model
+    def _csw_repair_team_domain(self, company_id):
+        """The companies that may repair for ``company_id``: its subcontractors and the repair
+        teams it works with, never an owner or a company it has no dealings with."""
+        return [
+            ("is_company", "=", True),
+            ("company_id", "in", [False, company_id]),
+            ("csw_unit_ids", "=", False),
+            "|",
+            ("csw_subcontract_ids.company_id", "=", company_id),
+            ("csw_repair_team", "=", True),
+        ]
 
     def _compute_csw_counts(self):
         units = dict(self.env["csw.unit"]._read_group([("owner_id", "in", self.ids)], ["owner_id"], ["__count"]))

@@ -40,3 +40,6 @@ from . import test_portal_progress
 from . import test_portal_money
 from . import test_tours_progress
 from . import test_read_replica
+from . import test_caller_intake
+from . import test_dispatch_defaults
+from . import test_caller_tours

@@ -23,7 +23,7 @@ class CswRepairCase(CswCase):
             }
         )
         cls.repairer = cls.env["res.partner"].create(
-            {"name": "佛山快修工程队", "is_company": True, "email": "kuaixiu@example.com"}
+            {"name": "佛山快修工程队", "is_company": True, "email": "kuaixiu@example.com", "csw_repair_team": True}
         )
 
     def order(self, **values):

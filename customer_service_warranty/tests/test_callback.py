@@ -268,12 +268,12 @@ class TestTicketClosing(CswCallbackCase):
         )
         order = self.order(ticket_id=ticket.id, notify_method="written", completion_note="已修复")
         order.action_notify()
-        ticket.action_resolve()
         with self.assertRaises(UserError) as err:
-            ticket.action_close()
+            ticket.action_resolve()
         self.assertIn(order.name, str(err.exception))
         with freeze_time("2026-11-20 10:00:00"):
             order.action_done()
+        ticket.action_resolve()
         with self.assertRaises(UserError) as err:
             ticket.action_close()
         self.assertIn("callback", str(err.exception))

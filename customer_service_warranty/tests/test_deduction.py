@@ -40,7 +40,7 @@ def build_estate(env, company, suffix=""):
             "state": "active",
         }
     )
-    repairer = env["res.partner"].create({"name": "快修工程队", "is_company": True})
+    repairer = env["res.partner"].create({"name": "快修工程队", "is_company": True, "csw_repair_team": True})
     return project, unit, team, subcontract, repairer
 
 
@@ -131,6 +131,10 @@ class TestDeduction(CswAccountingCase):
         with self.assertRaises(UserError) as err:
             deduction.with_user(self.agent).action_submit()
         self.assertIn("site photos", str(err.exception))
+        self.assertNotIn("notice screenshot", str(err.exception), "the team got a written contact form")
+        deduction.notify_method = "message"
+        with self.assertRaises(UserError) as err:
+            deduction.with_user(self.agent).action_submit()
         self.assertIn("notice screenshot", str(err.exception))
         self._with_evidence(deduction)
         deduction.reason = False

@@ -22,7 +22,11 @@ class CswInspectionWizard(models.TransientModel):
         help="Lines without a unit of their own use this one.",
     )
     notify = fields.Boolean(string="Dispatch Now", default=True, help="Send the notices to the teams right away.")
-    notify_method = fields.Selection(NOTIFY_METHODS, default="email", required=True)
+    notify_method = fields.Selection(
+        NOTIFY_METHODS,
+        help="Leave empty to notify each team its own way: by e-mail when it has an address, else "
+        "with a written contact form.",
+    )
     line_ids = fields.One2many("csw.inspection.wizard.line", "wizard_id", string="Defects")
 
     def action_create_orders(self):
@@ -41,7 +45,7 @@ class CswInspectionWizard(models.TransientModel):
                     "description": line.description,
                     "source": self.source,
                     "report_date": self.report_date,
-                    "notify_method": self.notify_method,
+                    **({"notify_method": self.notify_method} if self.notify_method else {}),
                 }
                 for line in self.line_ids
             ]
