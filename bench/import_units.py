@@ -58,11 +58,19 @@ def run(env, args):
     names = [f"{1 + n // 400}-{1 + n // 100 % 4}-{1 + n % 100:02d}01" for n in range(args.units)]
     imports = (
         # the estate's Units button, then Import: the estate comes from the context
-        ("from the estate's units", ["name", "handover_date"], [[name, handover] for name in names],
-         {"default_project_id": project.id}),
+        (
+            "from the estate's units",
+            ["name", "handover_date"],
+            [[name, handover] for name in names],
+            {"default_project_id": project.id},
+        ),
         # the units list, the estate by name in a column: Odoo's importer looks it up row by row
-        ("with an estate column", ["name", "project_id", "handover_date"],
-         [[name, project.name, handover] for name in names], {}),
+        (
+            "with an estate column",
+            ["name", "project_id", "handover_date"],
+            [[name, project.name, handover] for name in names],
+            {},
+        ),
     )
     for label, fields_, rows, context in imports:
         savepoint = env.cr.savepoint(flush=False)

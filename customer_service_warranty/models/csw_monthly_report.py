@@ -206,7 +206,9 @@ class CswMonthlyReport(models.Model):
         pending = projects - counted.project_id
         batch = pending[:batch_size]
         to_count = existing.filtered(lambda report: report.project_id in batch)
-        created = self.sudo().create([{"project_id": project.id, "month": month} for project in batch - to_count.project_id])
+        created = self.sudo().create(
+            [{"project_id": project.id, "month": month} for project in batch - to_count.project_id]
+        )
         (to_count | created).action_refresh()
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(pending) - len(batch))
         return to_count | created

@@ -182,7 +182,9 @@ class CswProject(models.Model):
         )
         # the share planned is only shown while some units wait: no count of all units otherwise
         planning = [project.id for project in pending]
-        totals = dict(Unit._read_group([("project_id", "in", planning)], ["project_id"], ["__count"])) if planning else {}
+        totals = (
+            dict(Unit._read_group([("project_id", "in", planning)], ["project_id"], ["__count"])) if planning else {}
+        )
         for project in self:
             project.callback_plan_pending_count = pending.get(project, 0)
             total = totals.get(project, 0)

@@ -326,9 +326,7 @@ class CswUnit(models.Model):
             batch._plan_now(kinds)
             units |= batch
         if units:
-            self.env.cr.execute(
-                SQL("UPDATE csw_unit SET callback_plan_pending = NULL WHERE id = ANY(%s)", units.ids)
-            )
+            self.env.cr.execute(SQL("UPDATE csw_unit SET callback_plan_pending = NULL WHERE id = ANY(%s)", units.ids))
             units.invalidate_recordset(["callback_plan_pending"])
         remaining = self.with_context(active_test=False).search_count([("callback_plan_pending", "!=", False)])
         self.env["ir.cron"]._notify_progress(done=len(units), remaining=remaining)

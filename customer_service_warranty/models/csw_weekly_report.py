@@ -155,8 +155,9 @@ class CswWeeklyReport(models.Model):
         projects = self.env["csw.project"].sudo().search([("active", "=", True)], order="id")
         existing = self.sudo().search([("week_start", "=", week_start), ("project_id", "in", projects.ids)])
         done = existing.filtered(
-            lambda report: report.submitted_date
-            or (report.refreshed_date and report.refreshed_date >= report._period_bounds()[1])
+            lambda report: (
+                report.submitted_date or (report.refreshed_date and report.refreshed_date >= report._period_bounds()[1])
+            )
         )
         pending = projects - done.project_id
         batch = pending[:batch_size]

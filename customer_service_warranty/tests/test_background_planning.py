@@ -43,8 +43,8 @@ class TestBackgroundPlanning(CswCase):
 
     def run_batch(self, model, method, **kwargs):
         """One call of the cron's code, as the cron makes it: returns what it reported."""
-        cron, progress = self.cron._add_progress()
-        getattr(self.env[model].with_context(cron.env.context), method)(**kwargs)
+        _cron, progress = self.cron._add_progress()
+        getattr(self.env[model].with_context(ir_cron_progress_id=progress.id), method)(**kwargs)
         return progress.done, progress.remaining
 
     def periodic(self, units):
@@ -174,7 +174,12 @@ class TestReportsInBatches(CswCase):
         super().setUpClass()
         cls.env["csw.project"].create(
             [
-                {"name": f"翠湖{n}期", "code": f"CH{n}", "company_id": cls.company.id, "completion_date": date(2021, 3, 1)}
+                {
+                    "name": f"翠湖{n}期",
+                    "code": f"CH{n}",
+                    "company_id": cls.company.id,
+                    "completion_date": date(2021, 3, 1),
+                }
                 for n in range(1, 4)
             ]
         )
@@ -185,8 +190,8 @@ class TestReportsInBatches(CswCase):
         cls.env["csw.weekly.report"].search([("week_start", "=", date(2026, 11, 20))]).unlink()
 
     def run_batch(self, model, method, **kwargs):
-        cron, progress = self.cron._add_progress()
-        getattr(self.env[model].with_context(cron.env.context), method)(**kwargs)
+        _cron, progress = self.cron._add_progress()
+        getattr(self.env[model].with_context(ir_cron_progress_id=progress.id), method)(**kwargs)
         return progress.done, progress.remaining
 
     @freeze_time("2026-12-01 01:00:00")
