@@ -36,6 +36,10 @@ if grep -qE " (ERROR|CRITICAL) |failed to install" "$log"; then
 fi
 say "benchmarks"
 ODOO_PATH="${ODOO_PATH:-}" "$PYTHON" "$BENCH_DIR/bench.py" --config "$TMP_RC" --database "$db" "$@"
+units=20000
+if [[ " $* " == *" --small "* ]]; then units=2000; fi
+say "importing $units units with their handover dates"
+ODOO_PATH="${ODOO_PATH:-}" "$PYTHON" "$BENCH_DIR/import_units.py" --config "$TMP_RC" --database "$db" --units "$units"
 say "table and index sizes"
 small=()
 [[ " $* " == *" --small "* ]] && small=(--small)

@@ -61,6 +61,7 @@
     "demo": [
         "demo/res_company_demo.xml",
         "demo/csw_project_demo.xml",
+        "demo/csw_background_planning_demo.xml",
         "demo/csw_subcontract_demo.xml",
         "demo/csw_ticket_demo.xml",
         "demo/csw_repair_order_demo.xml",

@@ -8,6 +8,9 @@ from odoo.exceptions import ValidationError
 
 from .csw_period_report_mixin import rates_of
 
+# estates whose report is counted per transaction of the report crons
+REPORT_BATCH_SIZE = 50
+
 
 class CswMonthlyReport(models.Model):
     """The monthly report of an estate (客服月报表): the month's figures, kept for comparison.
@@ -187,11 +190,25 @@ class CswMonthlyReport(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
-    def _cron_monthly(self):
-        """On the first of a month: the report of the month that ended, for every active estate."""
+    def _cron_monthly(self, batch_size=REPORT_BATCH_SIZE):
+        """On the first of a month: the report of the month that ended, for every active estate.
+
+        One batch of estates per call, committed by the cron, which calls again while estates
+        remain (``ir.cron._notify_progress``): an estate is done once its report was counted
+        after the month ended, so a run a crash ended resumes with the estates left, and the
+        report of an estate is never created twice (one per estate and month).
+        """
         month = fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
-        projects = self.env["csw.project"].sudo().search([("active", "=", True)])
+        month_end = datetime.combine(month + relativedelta(months=1), time.min)
+        projects = self.env["csw.project"].sudo().search([("active", "=", True)], order="id")
         existing = self.sudo().search([("month", "=", month), ("project_id", "in", projects.ids)])
-        missing = projects - existing.project_id
-        created = self.sudo().create([{"project_id": project.id, "month": month} for project in missing])
-        (existing | created).action_refresh()
+        counted = existing.filtered(lambda report: report.refreshed_date and report.refreshed_date >= month_end)
+        pending = projects - counted.project_id
+        batch = pending[:batch_size]
+        to_count = existing.filtered(lambda report: report.project_id in batch)
+        created = self.sudo().create(
+            [{"project_id": project.id, "month": month} for project in batch - to_count.project_id]
+        )
+        (to_count | created).action_refresh()
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(pending) - len(batch))
+        return to_count | created

@@ -103,6 +103,17 @@ class CswProject(models.Model):
     callback_overdue_count = fields.Integer(string="Callbacks Overdue", compute="_compute_dashboard")
     month_callback_rate = fields.Float(string="Callback Rate This Month (%)", compute="_compute_dashboard")
     month_satisfaction = fields.Float(string="Satisfaction This Month", compute="_compute_dashboard", digits=(3, 2))
+    # Callbacks still to plan in the background (a large import, the estate's plan changed)
+    callback_plan_pending_count = fields.Integer(
+        string="Units to Plan",
+        compute="_compute_callback_plan_progress",
+        help="Units of the estate whose callbacks are being planned in the background.",
+    )
+    callback_plan_progress = fields.Float(
+        string="Callback Planning (%)",
+        compute="_compute_callback_plan_progress",
+        help="Share of the estate's units whose callbacks are planned.",
+    )
     retention_shortfall_count = fields.Integer(
         string="Retention Shortfalls",
         compute="_compute_retention_shortfall",
@@ -162,6 +173,23 @@ class CswProject(models.Model):
             project.month_callback_rate = kpi.get("rate") or 0.0
             project.month_satisfaction = kpi.get("satisfaction") or 0.0
 
+    def _compute_callback_plan_progress(self):
+        Unit = self.env["csw.unit"].with_context(active_test=False)
+        pending = dict(
+            Unit._read_group(
+                [("project_id", "in", self.ids), ("callback_plan_pending", "!=", False)], ["project_id"], ["__count"]
+            )
+        )
+        # the share planned is only shown while some units wait: no count of all units otherwise
+        planning = [project.id for project in pending]
+        totals = (
+            dict(Unit._read_group([("project_id", "in", planning)], ["project_id"], ["__count"])) if planning else {}
+        )
+        for project in self:
+            project.callback_plan_pending_count = pending.get(project, 0)
+            total = totals.get(project, 0)
+            project.callback_plan_progress = 100.0 * (total - pending.get(project, 0)) / total if total else 100.0
+
     def _retention_shortfall_contracts(self):
         """The contracts in force of these estates whose pending charges exceed the retention balance."""
         contracts = self.env["csw.subcontract"].search([("project_id", "in", self.ids), ("state", "=", "active")])
@@ -210,7 +238,7 @@ class CswProject(models.Model):
         result = super().write(vals)
         if "callback_plan_id" in vals:
             # a decoration estate counts the periodic plan from the completion notice, others from handover
-            self.env["csw.callback"]._plan_periodic(self.unit_ids)
+            self.unit_ids._plan_callbacks({"periodic"})
         return result
 
     def action_view_units(self):

@@ -1,10 +1,13 @@
 import re
+from collections import defaultdict
+from contextvars import ContextVar
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from . import warranty_clock
 from .csw_callback_plan import MILESTONE_FIELDS
@@ -12,6 +15,25 @@ from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
 # dates that plan callbacks
 PLANNING_FIELDS = ("handover_date", "start_notice_date", *MILESTONE_FIELDS.values())
+# the plans a change of dates recomputes: csw.callback._plan_<kind>
+PLAN_KINDS = ("construction", "milestones", "periodic")
+# units planned per transaction of the background planning (a few seconds each)
+PLAN_BATCH_SIZE = 500
+# the defaults of a bulk creation, read once for all its units (see CswUnit.default_get)
+_bulk_defaults = ContextVar("csw_unit_bulk_defaults", default=None)
+
+
+def planning_kinds(changed_fields):
+    """The plans that follow from a change of the dates ``changed_fields``."""
+    kinds = set()
+    if "handover_date" in changed_fields or "decoration_completion_date" in changed_fields:
+        kinds.add("periodic")
+    if any(name in changed_fields for name in MILESTONE_FIELDS.values()):
+        kinds.add("milestones")
+    if "start_notice_date" in changed_fields or "decoration_completion_date" in changed_fields:
+        kinds.add("construction")
+    return kinds
+
 
 # a unit as owners say it: an optional estate, then building, entrance and room, written
 # 3-2-1102, 3栋2单元1102, 3号楼2单元1102室, 翠湖苑3-2-1102 or 翠湖苑 3-2-1102
@@ -88,6 +110,14 @@ class CswUnit(models.Model):
     )
 
     callback_ids = fields.One2many("csw.callback", "unit_id", string="Callbacks")
+    callback_plan_pending = fields.Char(
+        string="Callbacks to Plan",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The callback plans still to be computed in the background after a change of many units "
+        "at once (e.g. 'milestones periodic'); empty once planned.",
+    )
 
     # Decoration milestones: a callback plan of the estate calls the owner after each
     project_callback_plan_id = fields.Many2one(related="project_id.callback_plan_id")
@@ -183,25 +213,159 @@ class CswUnit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        units = super().create(vals_list)
+        self._check_plan_marker_not_written({name for vals in vals_list for name in vals})
+        if len(vals_list) > self.env.company.csw_plan_inline_limit and not self.env.context.get("tracking_disable"):
+            # an import: one note on each estate instead of a creation note and a follower per unit
+            vals_list = self._with_estate_values(vals_list)
+            token = _bulk_defaults.set({})
+            try:
+                units = super(CswUnit, self.with_context(tracking_disable=True)).create(vals_list)
+            finally:
+                _bulk_defaults.reset(token)
+            units = units.with_env(self.env)
+            units._log_bulk_creation()
+        else:
+            units = super().create(vals_list)
         # the handover date may come from the estate: plan on what was stored
-        units._plan_callbacks(PLANNING_FIELDS)
+        units._plan_callbacks(planning_kinds(PLANNING_FIELDS))
         return units
 
     def write(self, vals):
+        self._check_plan_marker_not_written(vals)
         result = super().write(vals)
-        self._plan_callbacks([name for name in PLANNING_FIELDS if name in vals])
+        self._plan_callbacks(planning_kinds(vals))
         return result
 
-    def _plan_callbacks(self, changed_fields):
-        """Plan, or re-plan, the callbacks that follow from the dates in ``changed_fields``."""
+    @api.model
+    def default_get(self, fields_list):
+        # the ORM asks the defaults of each new record; a unit's are the same for all the
+        # units of one creation: an import reads them once, not once per unit
+        memo = _bulk_defaults.get()
+        if memo is None:
+            return super().default_get(fields_list)
+        key = tuple(fields_list)
+        if key not in memo:
+            memo[key] = super().default_get(fields_list)
+        return dict(memo[key])
+
+    @api.model
+    def _with_estate_values(self, vals_list):
+        """``vals_list`` given the building and handover date the new units compute
+        (``precompute``): read once per estate here, where the ORM would compute them on a
+        new record per unit before inserting."""
+        default_project_id = self.default_get(["project_id"]).get("project_id")
+        project_ids = {vals.get("project_id", default_project_id) for vals in vals_list}
+        projects = {project.id: project for project in self.env["csw.project"].browse(filter(None, project_ids))}
+        for vals in vals_list:
+            project = projects.get(vals.get("project_id", default_project_id))
+            if not project:
+                continue  # refused by the required estate
+            vals.setdefault("project_id", project.id)
+            vals.setdefault("handover_date", project.handover_date)
+            if "building" not in vals:
+                name = vals.get("name") or ""
+                vals["building"] = name.split("-", 1)[0].strip() if "-" in name else False
+        return vals_list
+
+    def _log_bulk_creation(self):
+        for project, units in self.grouped("project_id").items():
+            project._message_log(
+                body=self.env._(
+                    "%(count)s units created at once (an import): their callbacks are planned in the background.",
+                    count=len(units),
+                )
+            )
+
+    def _check_plan_marker_not_written(self, field_names):
+        if "callback_plan_pending" in field_names and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Callbacks to Plan of the units cannot be written directly: "
+                    "it changes only when their dates change and when the background planning has run."
+                )
+            )
+
+    def _plan_callbacks(self, kinds):
+        """Plan, or re-plan, the callback plans ``kinds`` (see ``PLAN_KINDS``) of these units.
+
+        Up to the company's ``csw_plan_inline_limit`` units are planned at once, in the
+        request; more (an import, an estate's plan changed) are marked and planned in
+        background batches by ``_cron_plan_callbacks``, so that the request returns at once.
+        """
+        if not kinds or not self:
+            return
+        company = self.company_id[:1] or self.env.company
+        if len(self) > company.csw_plan_inline_limit:
+            self._defer_planning(kinds)
+        else:
+            self._plan_now(kinds)
+
+    def _plan_now(self, kinds):
         Callback = self.env["csw.callback"]
-        if "handover_date" in changed_fields or "decoration_completion_date" in changed_fields:
-            Callback._plan_periodic(self)
-        if any(name in changed_fields for name in MILESTONE_FIELDS.values()):
-            Callback._plan_milestones(self)
-        if "start_notice_date" in changed_fields or "decoration_completion_date" in changed_fields:
-            Callback._plan_construction(self)
+        for kind in PLAN_KINDS:
+            if kind in kinds:
+                getattr(Callback, f"_plan_{kind}")(self)
+
+    def _defer_planning(self, kinds):
+        """Mark the plans ``kinds`` as to be computed for these units, added to those already
+        marked, in one query, and wake the background planning up."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE csw_unit
+                   SET callback_plan_pending = (
+                        SELECT string_agg(DISTINCT kind, ' ' ORDER BY kind)
+                          FROM unnest(string_to_array(COALESCE(callback_plan_pending, ''), ' ') || %s::text[]) kind
+                         WHERE kind != ''
+                   )
+                 WHERE id = ANY(%s)
+                """,
+                sorted(kinds),
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["callback_plan_pending"])
+        cron = self.env.ref("customer_service_warranty.ir_cron_plan_callbacks", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_plan_callbacks(self, batch_size=PLAN_BATCH_SIZE):
+        """Plan the callbacks of the next ``batch_size`` units marked, and report the progress.
+
+        One batch per call: the cron commits after each and calls again while units remain
+        (``ir.cron._notify_progress``). The units are taken with ``SKIP LOCKED``, so that
+        two servers never plan the same units, and unmarked in the batch's transaction: a
+        crash rolls the batch back with its marks, the next run plans it again, and nothing
+        is planned twice (``csw.callback._sync_schedule`` creates only what is missing).
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, callback_plan_pending
+                  FROM csw_unit
+                 WHERE callback_plan_pending IS NOT NULL
+                 ORDER BY id
+                 LIMIT %s
+                   FOR NO KEY UPDATE SKIP LOCKED
+                """,
+                batch_size,
+            )
+        )
+        by_kinds = defaultdict(list)
+        for unit_id, pending in self.env.cr.fetchall():
+            by_kinds[frozenset(pending.split())].append(unit_id)
+        units = self.browse()
+        for kinds, ids in by_kinds.items():
+            batch = self.browse(ids)
+            batch._plan_now(kinds)
+            units |= batch
+        if units:
+            self.env.cr.execute(SQL("UPDATE csw_unit SET callback_plan_pending = NULL WHERE id = ANY(%s)", units.ids))
+            units.invalidate_recordset(["callback_plan_pending"])
+        remaining = self.with_context(active_test=False).search_count([("callback_plan_pending", "!=", False)])
+        self.env["ir.cron"]._notify_progress(done=len(units), remaining=remaining)
+        return units
 
     def _periodic_plan_start(self):
         """The day the periodic callbacks count from: the handover, or in a decoration estate

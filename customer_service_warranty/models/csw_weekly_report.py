@@ -5,6 +5,7 @@ import pytz
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .csw_monthly_report import REPORT_BATCH_SIZE
 from .csw_period_report_mixin import AMOUNTS, COUNTS
 from .csw_state_mixin import workflow_action
 
@@ -142,16 +143,29 @@ class CswWeeklyReport(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
-    def _cron_weekly(self):
+    def _cron_weekly(self, batch_size=REPORT_BATCH_SIZE):
         """On Friday morning: the report of the week that ended on Thursday for every active estate,
-        counted, and a to-do for the company's CS manager to submit it that day."""
+        counted, and a to-do for the company's CS manager to submit it that day.
+
+        One batch of estates per call, as the monthly report (``_cron_monthly``): an estate is
+        done once its report is submitted or was counted after the week ended, so a run a crash
+        ended resumes with the estates left, without a second report or to-do.
+        """
         week_start = week_ending_before(fields.Date.context_today(self))
-        projects = self.env["csw.project"].sudo().search([("active", "=", True)])
+        projects = self.env["csw.project"].sudo().search([("active", "=", True)], order="id")
         existing = self.sudo().search([("week_start", "=", week_start), ("project_id", "in", projects.ids)])
-        created = self.sudo().create(
-            [{"project_id": project.id, "week_start": week_start} for project in projects - existing.project_id]
+        done = existing.filtered(
+            lambda report: (
+                report.submitted_date or (report.refreshed_date and report.refreshed_date >= report._period_bounds()[1])
+            )
         )
-        (existing.filtered(lambda report: not report.submitted_date) | created).action_refresh()
+        pending = projects - done.project_id
+        batch = pending[:batch_size]
+        to_count = existing.filtered(lambda report: report.project_id in batch)
+        created = self.sudo().create(
+            [{"project_id": project.id, "week_start": week_start} for project in batch - to_count.project_id]
+        )
+        (to_count | created).action_refresh()
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
@@ -168,3 +182,5 @@ class CswWeeklyReport(models.Model):
                 if report.company_id.csw_cs_manager_id
             ]
         )
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(pending) - len(batch))
+        return to_count | created

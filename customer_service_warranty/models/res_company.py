@@ -102,6 +102,13 @@ class ResCompany(models.Model):
         default=7,
         help="Days the agent has to make each periodic callback after handover.",
     )
+    csw_plan_inline_limit = fields.Integer(
+        string="Callbacks Planned at Once (Units)",
+        default=200,
+        help="A change of dates of up to this many units plans their callbacks at once; more units "
+        "(an import, an estate's callback plan changed) are planned in the background, the estate "
+        "showing the progress.",
+    )
     csw_repeat_window_days = fields.Integer(
         string="Repeat Complaint Window (Days)",
         default=90,
@@ -248,6 +255,11 @@ class ResCompany(models.Model):
                 < 0
             ):
                 raise ValidationError(self.env._("Callback delays cannot be negative."))
+
+    @api.constrains("csw_plan_inline_limit")
+    def _check_csw_plan_inline_limit(self):
+        if any(company.csw_plan_inline_limit < 0 for company in self):
+            raise ValidationError(self.env._("The number of units planned at once cannot be negative."))
 
     @api.constrains("csw_repeat_window_days")
     def _check_csw_repeat_window(self):

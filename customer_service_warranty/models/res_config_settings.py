@@ -26,6 +26,7 @@ class ResConfigSettings(models.TransientModel):
     csw_callback_complaint_hours = fields.Integer(related="company_id.csw_callback_complaint_hours", readonly=False)
     csw_callback_window_days = fields.Integer(related="company_id.csw_callback_window_days", readonly=False)
     csw_repeat_window_days = fields.Integer(related="company_id.csw_repeat_window_days", readonly=False)
+    csw_plan_inline_limit = fields.Integer(related="company_id.csw_plan_inline_limit", readonly=False)
     csw_batch_defect_threshold = fields.Integer(related="company_id.csw_batch_defect_threshold", readonly=False)
     csw_batch_defect_window_days = fields.Integer(related="company_id.csw_batch_defect_window_days", readonly=False)
     csw_callback_max_attempts = fields.Integer(related="company_id.csw_callback_max_attempts", readonly=False)

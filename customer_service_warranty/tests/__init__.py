@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_background_planning
 from . import test_callback
 from . import test_callback_followup
 from . import test_deduction
