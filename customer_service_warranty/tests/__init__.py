@@ -36,3 +36,6 @@ from . import test_weekly_report
 from . import test_region
 from . import test_quality_feedback
 from . import test_retention_ledger
+from . import test_locale
+from . import test_report_layout
+from . import test_assessment
