@@ -39,7 +39,8 @@ class CswLocale(models.AbstractModel):
         installed = {code for code, _name in self.env["res.lang"].get_installed()}
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         for lang in (company.partner_id.lang, admin and admin.lang, "zh_CN"):
-            if lang in installed:
+            # English is the source language: always usable, even when not listed as installed
+            if lang and (lang == "en_US" or lang in installed):
                 return lang
         return "en_US"
 
