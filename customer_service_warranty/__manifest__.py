@@ -25,6 +25,7 @@
         "views/csw_subcontract_scorecard_views.xml",
         "views/csw_retention_views.xml",
         "views/csw_subcontract_views.xml",
+        "report/csw_report_layout.xml",
         "report/csw_retention_review_report.xml",
         "report/csw_followup_form_report.xml",
         "views/csw_ticket_views.xml",

@@ -4,6 +4,7 @@ from . import csw_portal_upload
 from . import batch_create
 from . import csw_ticket_constants
 from . import ir_sequence
+from . import csw_locale
 from . import csw_state_mixin
 from . import csw_followup_mixin
 from . import csw_located_mixin

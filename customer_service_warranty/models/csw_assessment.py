@@ -67,7 +67,16 @@ class CswAssessment(models.Model):
         index=True,
         check_company=True,
     )
-    note = fields.Text()
+    repair_order_id = fields.Many2one(
+        related="callback_id.repair_order_id", string="Source Repair Order", help="The repair called back about."
+    )
+    source_ref = fields.Reference(
+        [("csw.ticket", "Ticket"), ("csw.callback", "Callback")],
+        string="Source",
+        compute="_compute_source_ref",
+        help="What the assessment comes from: the ticket, or the callback (and its repair order).",
+    )
+    note = fields.Text(help="What happened; written by the system for the automatic assessments.")
     is_strike = fields.Boolean(
         string="Strike",
         readonly=True,
@@ -96,6 +105,26 @@ class CswAssessment(models.Model):
         for assessment in self:
             points, amount = assessment.company_id._csw_assessment_defaults(assessment.reason)
             assessment.points, assessment.amount = points, amount
+
+    @api.depends("reason", "user_id", "ticket_id.number", "callback_id.repair_order_id.name", "callback_id.ticket_id")
+    def _compute_display_name(self):
+        reasons = dict(self._fields["reason"]._description_selection(self.env))
+        for assessment in self:
+            callback = assessment.callback_id
+            source = (
+                assessment.ticket_id.number
+                or callback.repair_order_id.name
+                or callback.ticket_id.number
+                or callback.display_name
+            )
+            parts = (reasons.get(assessment.reason), assessment.user_id.name, source)
+            assessment.display_name = " · ".join(part for part in parts if part)
+
+    @api.depends("ticket_id", "callback_id")
+    def _compute_source_ref(self):
+        for assessment in self:
+            source = assessment.ticket_id or assessment.callback_id
+            assessment.source_ref = f"{source._name},{source.id}" if source else False
 
     @api.depends("is_strike")
     def _compute_strike_count(self):
@@ -140,6 +169,7 @@ class CswAssessment(models.Model):
                     "date": today,
                     "reason": reason,
                     source_field: record.id,
+                    "note": self._automatic_note(reason, record),
                     **(values_of(record) if values_of else {}),
                 }
                 for record in records
@@ -153,6 +183,43 @@ class CswAssessment(models.Model):
         a repeated action or a cron run never assesses the same cause twice (one query)."""
         done = self.sudo().search([(source_field, "in", records.ids), ("reason", "=", reason)])[source_field]
         return self._assess(reason, records - done, user_of, source_field, values_of)
+
+    @api.model
+    def _automatic_note(self, reason, record):
+        """What happened, for an assessment made by the system from ``record`` (a ticket or a
+        callback): the reviewer of the summary sees the cause without opening the source."""
+        locale = self.env["csw.locale"]
+        if record._name == "csw.ticket":
+            if reason == "overdue_response":
+                return self.env._(
+                    "Ticket %(ticket)s (%(subject)s): no response by its deadline %(deadline)s.",
+                    ticket=record.number,
+                    subject=record.name,
+                    deadline=locale._format_datetime(record.response_deadline, record.company_id),
+                )
+            if reason == "praise":
+                return self.env._(
+                    "Praised in ticket %(ticket)s: %(subject)s", ticket=record.number, subject=record.name
+                )
+            return self.env._("Justified complaint %(ticket)s: %(subject)s", ticket=record.number, subject=record.name)
+        if reason == "overdue_callback":
+            return self.env._(
+                "Callback %(callback)s not made by its deadline %(deadline)s.",
+                callback=record.display_name,
+                deadline=locale._format_datetime(record.deadline, record.company_id),
+            )
+        if reason == "service_failure":
+            return self.env._(
+                "The owner is dissatisfied (%(satisfaction)s/5) at callback %(callback)s: %(comment)s",
+                satisfaction=record.satisfaction or "-",
+                callback=record.display_name,
+                comment=record.comment or "-",
+            )
+        return self.env._(
+            "Praised by the owner at callback %(callback)s: %(comment)s",
+            callback=record.display_name,
+            comment=record.comment or "-",
+        )
 
     def _log_on_sources(self):
         """Tell on each source ticket or callback who was assessed, for what and how much."""

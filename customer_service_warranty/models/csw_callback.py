@@ -10,6 +10,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
 from .csw_callback_plan import MILESTONE_FIELDS
+from .csw_locale import company_locale
 from .csw_state_mixin import workflow_action
 
 _lt = LazyTranslate(__name__)
@@ -328,7 +329,7 @@ class CswCallback(models.Model):
                     "Callback %(callback)s: attempt %(count)s is already recorded; call again from %(retry)s.",
                     callback=early.display_name,
                     count=early.attempt_count,
-                    retry=fields.Datetime.to_string(early.scheduled_date),
+                    retry=self.env["csw.locale"]._format_datetime(early.scheduled_date, early.company_id),
                 )
             )
         if answered:
@@ -387,7 +388,7 @@ class CswCallback(models.Model):
                     "Attempt %(count)s of %(max)s: unreachable. Call again from %(retry)s.",
                     count=attempts,
                     max=company.csw_callback_max_attempts,
-                    retry=fields.Datetime.to_string(retry),
+                    retry=self.env["csw.locale"]._format_datetime(retry, company),
                 )
             callback.message_post(body=body, subtype_xmlid="mail.mt_note")
 
@@ -521,7 +522,7 @@ class CswCallback(models.Model):
             raise UserError(
                 self.env._(
                     "The deadline of the follow-up (%(deadline)s) must be in the future.",
-                    deadline=fields.Datetime.to_string(deadline) if deadline else "-",
+                    deadline=self.env["csw.locale"]._format_datetime(deadline, self.company_id),
                 )
             )
         if not user or user.share or self.company_id not in user.company_ids:
@@ -540,7 +541,7 @@ class CswCallback(models.Model):
             problem=user_env._(
                 "Raised at the %(type)s callback of %(date)s by %(agent)s.",
                 type=types[self.callback_type],
-                date=fields.Datetime.to_string(self.done_date or self.scheduled_date),
+                date=self.env["csw.locale"]._format_datetime(self.done_date or self.scheduled_date, self.company_id),
                 agent=self.env.user.name,
             ),
             detail=problem,
@@ -556,7 +557,7 @@ class CswCallback(models.Model):
                 "Follow-up %(ticket)s raised for %(user)s, due %(deadline)s.",
                 ticket=ticket.number,
                 user=user.name,
-                deadline=fields.Datetime.to_string(deadline),
+                deadline=self.env["csw.locale"]._format_datetime(deadline, self.company_id),
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -760,6 +761,7 @@ class CswCallback(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
+    @company_locale
     def _cron_escalate_overdue(self):
         """Tell the team leader about planned callbacks past their deadline, once each.
 
@@ -772,7 +774,7 @@ class CswCallback(models.Model):
                 Markup("<p>%s</p>")
                 % self.env._(
                     "Callback overdue since %(deadline)s (agent: %(agent)s): escalated to the team leader.",
-                    deadline=fields.Datetime.to_string(callback.deadline),
+                    deadline=self.env["csw.locale"]._format_datetime(callback.deadline, callback.company_id),
                     agent=callback.user_id.name or "-",
                 )
             ),

@@ -310,7 +310,7 @@ class CswIncident(models.Model):
                     "The owners of incident %(incident)s were notified on %(date)s: write to them from "
                     "the chatter to tell them more.",
                     incident=self.name,
-                    date=fields.Datetime.to_string(self.notified_date),
+                    date=self.env["csw.locale"]._format_datetime(self.notified_date, self.company_id),
                 )
             )
         if is_html_empty(self.owner_notice):

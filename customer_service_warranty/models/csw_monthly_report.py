@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .csw_locale import company_locale
 from .csw_period_report_mixin import rates_of
 
 # estates whose report is counted per transaction of the report crons
@@ -27,6 +28,7 @@ class CswMonthlyReport(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
+    month_label = fields.Char(string="Month Reported", compute="_compute_month_label")
 
     _sql_constraints = [
         ("project_month_uniq", "UNIQUE(project_id, month)", "The estate already has a report for this month."),
@@ -36,6 +38,12 @@ class CswMonthlyReport(models.Model):
     def _compute_name(self):
         for report in self:
             report.name = f"{report.project_id.name or ''} {report.month.strftime('%Y-%m') if report.month else ''}"
+
+    @api.depends("month")
+    @api.depends_context("lang")
+    def _compute_month_label(self):
+        for report in self:
+            report.month_label = self.env["csw.locale"]._format_month(report.month)
 
     @api.constrains("month")
     def _check_month(self):
@@ -190,6 +198,7 @@ class CswMonthlyReport(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
+    @company_locale
     def _cron_monthly(self, batch_size=REPORT_BATCH_SIZE):
         """On the first of a month: the report of the month that ended, for every active estate.
 

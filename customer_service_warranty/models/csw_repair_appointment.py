@@ -11,6 +11,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
+from .csw_locale import company_locale
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import AGENT, CswRepairOrder
 from .csw_state_mixin import workflow_action
@@ -156,8 +157,8 @@ class CswRepairOrderAppointment(models.Model):
                         "%(deadline)s, which still binds the team. Book an earlier visit, or agree a later "
                         "entry deadline first.",
                         order=order.name,
-                        start=fields.Datetime.to_string(order.appointment_start),
-                        deadline=fields.Datetime.to_string(order.entry_deadline),
+                        start=self.env["csw.locale"]._format_datetime(order.appointment_start, order.company_id),
+                        deadline=self.env["csw.locale"]._format_datetime(order.entry_deadline, order.company_id),
                     )
                 )
 
@@ -223,7 +224,7 @@ class CswRepairOrderAppointment(models.Model):
                 raise ValidationError(
                     self.env._(
                         "A visit window cannot start after your entry deadline %(deadline)s.",
-                        deadline=fields.Datetime.to_string(self.entry_deadline),
+                        deadline=self.env["csw.locale"]._format_datetime(self.entry_deadline, self.company_id),
                     )
                 )
         self.env["csw.appointment.window"].sudo().create(
@@ -299,6 +300,7 @@ class CswRepairOrderAppointment(models.Model):
         return at(day - timedelta(days=1), DAY_BEFORE_REMINDER_HOUR), day_start, at(day, MORNING_REMINDER_HOUR)
 
     @api.model
+    @company_locale
     def _cron_send_appointment_reminders(self):
         """Remind the owner and the team of the visit: the day before, and on its morning; each once.
 
@@ -428,6 +430,7 @@ class CswRepairOrderAppointment(models.Model):
         return self.write(values)
 
     @api.model
+    @company_locale
     def _cron_flag_overdue(self):
         """Besides the deadlines: a team that did not check in by the end of the agreed visit is
         flagged as a late entry."""
@@ -447,7 +450,7 @@ class CswRepairOrderAppointment(models.Model):
             % self.env._(
                 "%(team)s did not check in during the visit agreed with the owner (until %(end)s).",
                 team=order.subcontractor_id.display_name,
-                end=fields.Datetime.to_string(order.appointment_end),
+                end=self.env["csw.locale"]._format_datetime(order.appointment_end, order.company_id),
             )
             for order in missed
         }
@@ -518,7 +521,7 @@ class CswRepairOrderAppointment(models.Model):
             raise UserError(
                 self.env._(
                     "Too many wrong acceptance codes: try again after %(time)s, or mark the job done without it.",
-                    time=fields.Datetime.to_string(sudo.acceptance_code_locked_until),
+                    time=self.env["csw.locale"]._format_datetime(sudo.acceptance_code_locked_until, sudo.company_id),
                 )
             )
         if not sudo.acceptance_code or not secrets.compare_digest(sudo.acceptance_code, (code or "").strip()):

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import with_empty_inputs
+from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_state_mixin import workflow_action
@@ -628,6 +629,16 @@ class CswRepairOrder(models.Model):
         if any(order.state not in ("draft", "cancelled") for order in self):
             raise UserError(self.env._("Only draft or cancelled repair orders can be deleted; cancel it instead."))
 
+    def action_download_notice(self):
+        """The notice sent to the team, downloaded as its PDF (not the attachment's technical form)."""
+        self.ensure_one()
+        notice = self.notice_attachment_id
+        if not notice:
+            raise UserError(
+                self.env._("Repair order %(order)s has no notice yet: notify the team first.", order=self.name)
+            )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{notice.id}?download=true", "target": "download"}
+
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
@@ -739,8 +750,8 @@ class CswRepairOrder(models.Model):
                     "on site at %(entry)s, done at %(done)s.",
                     team=team.display_name,
                     method=methods.get(order.notify_method, ""),
-                    entry=fields.Datetime.to_string(order.entry_date),
-                    done=fields.Datetime.to_string(order.done_date),
+                    entry=self.env["csw.locale"]._format_datetime(order.entry_date, order.company_id),
+                    done=self.env["csw.locale"]._format_datetime(order.done_date, order.company_id),
                 )
                 if order.emergency_documented
                 else self.env._(
@@ -748,8 +759,8 @@ class CswRepairOrder(models.Model):
                     "repair done by %(done_deadline)s.",
                     team=team.display_name,
                     method=methods.get(order.notify_method, ""),
-                    deadline=fields.Datetime.to_string(order.entry_deadline),
-                    done_deadline=fields.Datetime.to_string(order.done_deadline),
+                    deadline=self.env["csw.locale"]._format_datetime(order.entry_deadline, order.company_id),
+                    done_deadline=self.env["csw.locale"]._format_datetime(order.done_deadline, order.company_id),
                 )
             )
             for order in self
@@ -1074,7 +1085,7 @@ class CswRepairOrder(models.Model):
                 self.env._(
                     "An emergency repair is recorded as it happened: its entry and completion times cannot "
                     "be in the future (now: %(now)s).",
-                    now=fields.Datetime.to_string(now),
+                    now=self.env["csw.locale"]._format_datetime(now, self.company_id[:1]),
                 )
             )
         if done_date < entry_date:
@@ -1236,6 +1247,7 @@ class CswRepairOrder(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
+    @company_locale
     def _cron_flag_overdue(self):
         """Flag the orders whose team missed a deadline, and propose a substitute repair (seed 000:
         无法满足公司维修期限要求时启动第三方代工): notified orders past their entry deadline,
@@ -1271,11 +1283,11 @@ class CswRepairOrder(models.Model):
             return self.env._(
                 "%(team)s did not come on site by its entry deadline %(deadline)s: consider a substitute repair.",
                 team=self.subcontractor_id.display_name,
-                deadline=fields.Datetime.to_string(self.entry_deadline),
+                deadline=self.env["csw.locale"]._format_datetime(self.entry_deadline, self.company_id),
             )
         return self.env._(
             "%(team)s did not finish the repair by its completion deadline %(deadline)s (the company's repair "
             "time limit): consider a substitute repair.",
             team=self.subcontractor_id.display_name,
-            deadline=fields.Datetime.to_string(self.done_deadline),
+            deadline=self.env["csw.locale"]._format_datetime(self.done_deadline, self.company_id),
         )

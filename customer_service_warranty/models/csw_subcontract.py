@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 from odoo.tools.translate import LazyTranslate
 
+from .csw_locale import company_locale
 from .csw_repair_order import OPEN_REPAIR_STATES
 from .csw_state_mixin import csw_workflow, in_workflow, workflow_action
 from .kpi import share
@@ -775,6 +776,7 @@ class CswSubcontract(models.Model):
         return transfer
 
     @api.model
+    @company_locale
     def _cron_remind_liability_end(self):
         """Once per contract: a to-do for the company's CS manager when the defect liability ended."""
         ended = self.search(

@@ -10,6 +10,7 @@ from odoo.tools.translate import LazyTranslate
 
 from . import warranty_clock
 from .batch_create import with_empty_inputs
+from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
@@ -18,6 +19,7 @@ from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CHANNELS,
     FINISHED_TICKET_STATES,
+    NO_RESPONSE_PENALTY_TYPES,
     OPEN_TICKET_STATES,
     PRIORITIES,
     SLA_RUNNING_STATES,
@@ -1022,7 +1024,7 @@ class CswTicket(models.Model):
                     "is not done. Record the call, or cancel the callback with a reason.",
                     ticket=waiting.ticket_id.number,
                     callback=waiting.display_name,
-                    deadline=fields.Datetime.to_string(waiting.deadline),
+                    deadline=self.env["csw.locale"]._format_datetime(waiting.deadline, waiting.company_id),
                 )
             )
 
@@ -1400,6 +1402,7 @@ class CswTicket(models.Model):
                 tickets.filtered(lambda t, state=sla_state: t.sla_state != state).sudo().write({"sla_state": sla_state})
 
     @api.model
+    @company_locale
     def _cron_escalate(self):
         """Refresh SLA states, then raise breached tickets one escalation level.
 
@@ -1416,6 +1419,8 @@ class CswTicket(models.Model):
                 ("response_breached", "=", True),
                 ("response_deadline", ">=", now - timedelta(days=BREACH_LOOKBACK_DAYS)),
                 ("assessment_ids", "not any", [("reason", "=", "overdue_response")]),
+                # praise and suggestions await no answer the owner depends on: no penalty
+                ("ticket_type", "not in", NO_RESPONSE_PENALTY_TYPES),
             ]
         )
         self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
@@ -1436,7 +1441,9 @@ class CswTicket(models.Model):
                     domain.append(("escalation_date", "<=", interval))
                 tickets = self.sudo().search(domain)
                 if tickets:
-                    tickets._escalate_to(level, company, now)
+                    # the note and the to-do in the language of the company of the tickets
+                    locale = self.env["csw.locale"]
+                    locale._with_company_locale(tickets, company)._escalate_to(level, company, now)
 
     def _escalate_to(self, level, company, now):
         recipient = {
@@ -1472,6 +1479,7 @@ class CswTicket(models.Model):
             self.env["csw.assessment"]._assess_once("overdue_response", complaints, lambda t: t.user_id, "ticket_id")
 
     @api.model
+    @company_locale
     def _cron_escalate_overdue_followups(self):
         """Tell the team leader about follow-ups (回访联系单) past their deadline, once each
         (``_csw_escalate_once``)."""
@@ -1482,7 +1490,7 @@ class CswTicket(models.Model):
                 Markup("<p>%s</p>")
                 % self.env._(
                     "Follow-up overdue since %(deadline)s (responsible: %(user)s): escalated to the team leader.",
-                    deadline=fields.Datetime.to_string(ticket.date_deadline),
+                    deadline=self.env["csw.locale"]._format_datetime(ticket.date_deadline, ticket.company_id),
                     user=ticket.user_id.name or "-",
                 )
             ),

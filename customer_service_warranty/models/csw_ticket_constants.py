@@ -8,6 +8,9 @@ TICKET_TYPES = [
     ("praise", "Praise"),
 ]
 
+# an overdue response to these is no service failure of the agent (no 响应超时 assessment)
+NO_RESPONSE_PENALTY_TYPES = ("praise", "suggestion")
+
 CHANNELS = [
     ("phone", "Phone"),
     ("walk_in", "Walk-in"),

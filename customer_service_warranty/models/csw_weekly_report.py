@@ -5,6 +5,7 @@ import pytz
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .csw_locale import company_locale
 from .csw_monthly_report import REPORT_BATCH_SIZE
 from .csw_period_report_mixin import AMOUNTS, COUNTS
 from .csw_state_mixin import workflow_action
@@ -143,6 +144,7 @@ class CswWeeklyReport(models.Model):
     # Cron
     # ------------------------------------------------------------------
     @api.model
+    @company_locale
     def _cron_weekly(self, batch_size=REPORT_BATCH_SIZE):
         """On Friday morning: the report of the week that ended on Thursday for every active estate,
         counted, and a to-do for the company's CS manager to submit it that day.

@@ -44,3 +44,6 @@ from . import test_read_replica
 from . import test_caller_intake
 from . import test_dispatch_defaults
 from . import test_caller_tours
+from . import test_locale
+from . import test_report_layout
+from . import test_assessment

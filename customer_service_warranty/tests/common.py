@@ -15,6 +15,8 @@ class CswCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env["res.company"].create({"name": "云山置业有限公司"})
+        # crons write in the company's language: the suite asserts their English texts
+        cls.company.partner_id.lang = "en_US"
         cls.other_company = cls.env["res.company"].create({"name": "海岸地产有限公司"})
         cls.env.user.write(
             {"company_ids": [(4, cls.company.id), (4, cls.other_company.id)], "company_id": cls.company.id}

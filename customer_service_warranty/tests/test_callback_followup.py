@@ -221,7 +221,8 @@ class TestFollowupForm(CswFollowupCase):
             ._render_qweb_html("customer_service_warranty.action_report_followup_form", followup.ids)[0]
             .decode()
         )
-        deadline = self.env["ir.qweb.field.datetime"].value_to_html(followup.date_deadline, {})
+        # to the minute, in the company's time zone
+        deadline = self.env["csw.locale"]._format_datetime(followup.date_deadline, followup.company_id)
         for fact in (
             "Callback Follow-up Form",
             followup.number,
@@ -252,7 +253,8 @@ class TestFollowupForm(CswFollowupCase):
             text = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, check=True).stdout.decode()
         # CJK fonts map some ideographs to their compatibility forms (⽔ for 水)
         text = unicodedata.normalize("NFKC", text)
-        deadline = self.env["ir.qweb.field.datetime"].value_to_html(followup.date_deadline, {})
+        # to the minute, in the company's time zone
+        deadline = self.env["csw.locale"]._format_datetime(followup.date_deadline, followup.company_id)
         for fact in (followup.number, self.owner.name, self.unit.name, "project_agent", deadline):
             self.assertIn(fact, text)
 

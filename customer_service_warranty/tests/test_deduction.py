@@ -75,6 +75,8 @@ class CswAccountingCase(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
+        # crons write in the company's language: the suite asserts their English texts
+        cls.company.partner_id.lang = "en_US"
         cls.env.user.company_ids |= cls.company
         # the accounting test user also sets up estates and contracts
         cls.env.user.groups_id |= cls.env.ref(MANAGER)

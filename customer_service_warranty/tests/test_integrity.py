@@ -159,7 +159,11 @@ class TestProtectedFields(CswRepairCase):
             self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
             with self.assertRaises(UserError) as err:
                 mine.action_record_unreachable()
-            self.assertIn("2026-11-20 06:00:00", str(err.exception))
+            # the retry time in the company's time zone, to the minute
+            retry = self.env["csw.locale"]._format_datetime(
+                fields.Datetime.to_datetime("2026-11-20 06:00:00"), self.company
+            )
+            self.assertIn(retry, str(err.exception))
         self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
         with freeze_time("2026-11-20 06:01:00"):
             mine.action_record_unreachable()

@@ -389,7 +389,8 @@ class TestMonthlyReport(CswMonthCase):
         self.assertIn("2026-11", text)
         self.assertIn("Tickets 5 1 +4", text)
         self.assertIn("On-time Response (%) 33.3 100.0 -66.7", text)
-        self.assertIn("Deducted 1700.00 0.00 +1700.00", text)
+        # money with its currency and thousands separators
+        self.assertRegex(text, r"Deducted \D*1,700\.00 \D*0\.00 \D*1,700\.00")
         self.assertIn("Satisfaction (1-5) 3.75 4.00 -0.25", text)
 
 
