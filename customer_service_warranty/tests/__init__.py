@@ -36,3 +36,4 @@ from . import test_weekly_report
 from . import test_region
 from . import test_quality_feedback
 from . import test_retention_ledger
+from . import test_work_queue

@@ -185,7 +185,10 @@ class TestCallbackRecording(CswCallbackCase):
             callback.action_done()
 
     def test_unreachable_owner_is_called_again_until_the_callback_fails(self):
-        self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
+        # without working hours: retried exactly 4 hours later (working hours: test_work_queue)
+        self.company.write(
+            {"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4, "resource_calendar_id": False}
+        )
         callback = self.done_order(datetime(2026, 11, 20, 10, 0)).callback_ids
         with freeze_time("2026-11-20 11:00:00"):
             callback.action_record_unreachable()
