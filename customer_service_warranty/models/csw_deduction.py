@@ -390,11 +390,13 @@ class CswDeduction(models.Model):
         for deduction in self:
             approver = deduction.company_id.csw_cs_manager_id
             if approver:
+                # written in the approver's language
+                approver_env = self.with_context(lang=approver.lang or self.env.lang).env
                 deduction.sudo().activity_schedule(
                     APPROVAL_ACTIVITY,
                     user_id=approver.id,
-                    summary=self.env._("Deduction to approve"),
-                    note=self.env._(
+                    summary=approver_env._("Deduction to approve"),
+                    note=approver_env._(
                         "%(deduction)s: %(amount)s charged to %(team)s, submitted by %(user)s.",
                         deduction=deduction.name,
                         amount=format_amount(

@@ -385,7 +385,7 @@ class CswSubcontract(models.Model):
             if open_orders:
                 reasons.append(
                     self.env._(
-                        "%(count)s open defect(s): %(orders)s.",
+                        "%(count)s defect(s) still open: %(orders)s.",
                         count=len(open_orders),
                         orders=self._numbers(open_orders),
                     )

@@ -151,7 +151,11 @@ class TestProtectedFields(CswRepairCase):
 
     def test_no_answer_counts_once_per_retry(self):
         """A second "No Answer" click before the retry time would spend the owner's attempts."""
-        self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
+        # without working hours, retried exactly 4 hours later, told in the agent's time zone
+        self.company.write(
+            {"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4, "resource_calendar_id": False}
+        )
+        self.project_agent.tz = "UTC"
         with freeze_time("2026-11-20 02:00:00"):
             callback = self._periodic_callback()
             mine = callback.with_user(self.project_agent)
@@ -159,7 +163,7 @@ class TestProtectedFields(CswRepairCase):
             self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
             with self.assertRaises(UserError) as err:
                 mine.action_record_unreachable()
-            self.assertIn("2026-11-20 06:00:00", str(err.exception))
+            self.assertIn("2026-11-20 06:00", str(err.exception))
         self.assertEqual((callback.state, callback.attempt_count), ("planned", 1))
         with freeze_time("2026-11-20 06:01:00"):
             mine.action_record_unreachable()
