@@ -24,8 +24,9 @@ class CswMonthCase(CswRepairCase):
                resolved late; T3 consultation without SLA; T4 complaint never answered (breached);
                the follow-up ticket (回访联系单) of R1's dissatisfied owner, by the callback channel
       repairs  R1 waterproofing, entry in time, done 4 Nov, owner dissatisfied (2) -> reopened,
-               entry in time again, done 6 Nov, called back (4), which closes the follow-up; R2 tiles, entry late, done 10 Nov,
-               called back (5); R3 waterproofing, team overdue -> substitute repair, deduction of
+               entry in time again, done 6 Nov, called back (4), which closes the follow-up;
+               R2 tiles, entry late, done 10 Nov, called back (5); R3 waterproofing, team overdue ->
+               substitute repair, deduction of
                1000 + 50 % agency fee + 200 compensation = 1700 posted 20 Nov; R4 draft; R5 cancelled
       staff    a service failure (R1's dissatisfied owner, -5 points, 50) and a praise (+5, 0)
     云山花园, October: T5 repair in time; R6 entry in time, done 12 Oct, called back (4).
