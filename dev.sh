@@ -260,10 +260,29 @@ cmd_run() {
   login: admin   password: admin        (administrator)
   demo users (password = login): csw_manager, csw_center_agent, csw_project_agent;
   on the portal (/my): csw_owner (an owner), csw_team (a team's foreman), csw_substitute (a substitute team's foreman)
-  stop with Ctrl-C; the data stays in $dir
+  stop Odoo with Ctrl-C, then its PostgreSQL with ./dev.sh stop; the data stays in $dir
+  e-mail needs an outgoing mail server (Settings > Technical > Outgoing Mail Servers): without one,
+  the notifications to owners and teams show as failed e-mails
 
 EOF
     exec_odoo_server "$rc" "$db"
+}
+
+# Stop the private PostgreSQL cluster that `run` started (it keeps running after Odoo exits).
+cmd_stop() {
+    find_postgres
+    local dir
+    dir="$(state_dir)"
+    if [[ ! -d "$dir/pgdata" ]]; then
+        say "no private cluster in $dir"
+        return 0
+    fi
+    if as_pg_owner "$PG_BIN/pg_ctl" -D "$dir/pgdata" status >/dev/null 2>&1; then
+        stop_cluster "$dir"
+        say "PostgreSQL of $dir stopped; the data stays there for the next run"
+    else
+        say "PostgreSQL of $dir is not running"
+    fi
 }
 
 exec_odoo_server() {
@@ -402,5 +421,6 @@ case "${1:-}" in
     lint) shift; cmd_lint "$@" ;;
     i18n) shift; cmd_i18n "$@" ;;
     screenshots) shift; cmd_screenshots "$@" ;;
-    *) echo "usage: ./dev.sh run | test [pytest args] | lint | i18n | screenshots" >&2; exit 2 ;;
+    stop) shift; cmd_stop "$@" ;;
+    *) echo "usage: ./dev.sh run | stop | test [pytest args] | lint | i18n | screenshots" >&2; exit 2 ;;
 esac

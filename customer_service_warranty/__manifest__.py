@@ -78,6 +78,7 @@
         "demo/csw_incident_demo.xml",
         "demo/csw_retention_demo.xml",
         "demo/csw_intake_demo.xml",
+        "demo/csw_work_queue_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": ["customer_service_warranty/static/src/js/portal_check_in.js"],

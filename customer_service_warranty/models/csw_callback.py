@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -6,12 +7,14 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
 from .csw_callback_plan import MILESTONE_FIELDS
 from .csw_locale import company_locale
 from .csw_state_mixin import workflow_action
+from .csw_ticket_constants import OPEN_TICKET_STATES
 
 _lt = LazyTranslate(__name__)
 CALL_BUTTONS = _lt("the Record Call, No Answer and Cancel buttons")
@@ -142,6 +145,10 @@ class CswCallback(models.Model):
     subcontractor_id = fields.Many2one(
         related="repair_order_id.subcontractor_id", store=True, precompute=True, string="Responsible Unit"
     )
+    # what was repaired, read to the owner on the call (今日回访)
+    repair_location = fields.Char(related="repair_order_id.location", string="Repaired Location")
+    repair_category_id = fields.Many2one(related="repair_order_id.category_id", string="Repaired Defect")
+    repair_completion_note = fields.Text(related="repair_order_id.completion_note", string="Completion Note")
     plan_index = fields.Integer(
         readonly=True,
         help="Position in the periodic plan after handover (1-16), or week of the decoration works.",
@@ -332,19 +339,91 @@ class CswCallback(models.Model):
                     retry=self.env["csw.locale"]._format_datetime(early.scheduled_date, early.company_id),
                 )
             )
+        # what the call set off, told to the agent once it is recorded
+        consequences = defaultdict(list)
         if answered:
             for callback in answered:
                 callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})
-            answered.filtered(lambda c: c.result == "reached" and c.satisfaction in DISSATISFIED)._follow_up()
+            reached = answered.filtered(lambda c: c.result == "reached")
+            reached.filtered(lambda c: c.satisfaction in DISSATISFIED)._follow_up(consequences)
+            reached.filtered(lambda c: c.satisfaction not in DISSATISFIED)._close_followups(consequences)
             # an owner praising a person on the call rewards them (点名表扬)
-            self.env["csw.assessment"]._assess_once(
-                "praise",
-                answered.filtered(lambda c: c.result == "reached" and c.is_praise),
-                lambda c: c.praised_user_id,
-                "callback_id",
-            )._log_on_sources()
-        unreachable._record_unreachable(now)
-        return True
+            rewards = self.env["csw.assessment"]._assess_once(
+                "praise", reached.filtered("is_praise"), lambda c: c.praised_user_id, "callback_id"
+            )
+            rewards._log_on_sources()
+            for reward in rewards:
+                consequences[reward.callback_id].append(self._assessment_consequence(reward))
+        unreachable._record_unreachable(now, consequences)
+        return self._feedback(consequences)
+
+    def _feedback(self, consequences):
+        """A notification telling the agent what the recorded calls set off.
+
+        :param dict consequences: ``{callback: [sentence]}``
+        """
+        lines = [
+            self.env._("%(callback)s: %(consequences)s", callback=callback.display_name, consequences="; ".join(texts))
+            for callback, texts in consequences.items()
+            if texts
+        ]
+        warning = any(callback.satisfaction in DISSATISFIED or callback.state == "failed" for callback in consequences)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Callback recorded"),
+                "message": "\n".join(lines) or self.env._("The call is recorded."),
+                "type": "warning" if warning else "success",
+                "sticky": warning,
+                # the list shows the row's new state
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _assessment_consequence(self, assessment):
+        reasons = dict(assessment._fields["reason"]._description_selection(self.env))
+        return self.env._(
+            "assessment %(reason)s: %(person)s %(amount)s",
+            reason=reasons[assessment.reason],
+            person=assessment.user_id.name,
+            amount=format_amount(self.env, assessment.amount, assessment.currency_id),
+        )
+
+    def _close_followups(self, consequences):
+        """A satisfied answer on the callback of a repair completed again closes the follow-up
+        tickets (回访联系单) its dissatisfied callbacks raised: the rework is accepted."""
+        repairs = self.filtered(lambda c: c.callback_type == "repair" and c.repair_order_id)
+        if not repairs:
+            return
+        Ticket = self.env["csw.ticket"].sudo()
+        followups = Ticket.search(
+            [
+                ("origin_callback_id.repair_order_id", "in", repairs.repair_order_id.ids),
+                ("origin_callback_id.callback_type", "=", "repair"),
+                ("origin_callback_id", "not in", repairs.ids),
+                ("state", "in", OPEN_TICKET_STATES),
+            ]
+        )
+        for callback in repairs:
+            tickets = followups.filtered(
+                lambda t, c=callback: t.origin_callback_id.repair_order_id == c.repair_order_id
+            )
+            if not tickets:
+                continue
+            resolution = Markup("<p>%s</p>") % self.env._(
+                "The owner is satisfied with the rework (%(satisfaction)s/5) at the callback of %(date)s.",
+                satisfaction=callback.satisfaction,
+                date=self.env["csw.locale"]._format_datetime(callback.done_date, callback.company_id),
+            )
+            for ticket in tickets:
+                if not ticket.resolution:
+                    ticket.resolution = resolution
+            tickets.action_resolve()
+            tickets.action_close()
+            consequences[callback].append(
+                self.env._("follow-up %(tickets)s closed", tickets=", ".join(tickets.mapped("number")))
+            )
 
     def _portal_answer(self, satisfaction, comment):
         """The owner answers the callback on the portal: the same effect as a call.
@@ -368,7 +447,7 @@ class CswCallback(models.Model):
         self.write({"result": "unreachable"})
         return self.action_done()
 
-    def _record_unreachable(self, now):
+    def _record_unreachable(self, now, consequences):
         for callback in self:
             company = callback.company_id
             attempts = callback.attempt_count + 1
@@ -376,7 +455,7 @@ class CswCallback(models.Model):
                 callback.write({"attempt_count": attempts, "state": "failed", "done_date": now})
                 body = self.env._("Unreachable %(count)s times: the callback failed.", count=attempts)
             else:
-                retry = now + timedelta(hours=company.csw_callback_retry_hours)
+                retry = callback._next_call_time(now + timedelta(hours=company.csw_callback_retry_hours))
                 callback.write(
                     {
                         "attempt_count": attempts,
@@ -391,8 +470,15 @@ class CswCallback(models.Model):
                     retry=self.env["csw.locale"]._format_datetime(retry, company),
                 )
             callback.message_post(body=body, subtype_xmlid="mail.mt_note")
+            consequences[callback].append(body)
 
-    def _follow_up(self):
+    def _next_call_time(self, earliest):
+        """The first working moment of the company's calendar from ``earliest`` (naive UTC): a
+        retry is not planned for the night; ``earliest`` itself without a calendar."""
+        calendar = self.company_id.resource_calendar_id
+        return (calendar and calendar.plan_hours(0, earliest, compute_leaves=True)) or earliest
+
+    def _follow_up(self, consequences):
         """The owner is dissatisfied: the work is reopened.
 
         Repair: the order goes back to the same responsible team, and a follow-up ticket
@@ -402,12 +488,13 @@ class CswCallback(models.Model):
         now = fields.Datetime.now()
         # a dissatisfied owner is a service failure of the person responsible for the justified
         # complaint called back about, else of the agent who handled the work; the note says whom
-        self.env["csw.assessment"]._assess(
+        failures = self.env["csw.assessment"]._assess(
             "service_failure",
             self,
             lambda c: c.ticket_id._csw_penalised_user() or c.repair_order_id.user_id or c.ticket_id.user_id,
             "callback_id",
-        )._log_on_sources()
+        )
+        failures._log_on_sources()
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:
@@ -415,6 +502,13 @@ class CswCallback(models.Model):
                     order.action_reopen()
                 ticket = callback._create_followup_ticket(now)
                 callback.followup_ticket_id = ticket
+                consequences[callback].append(
+                    self.env._(
+                        "sent back to %(team)s for rework, follow-up ticket %(ticket)s raised",
+                        team=order.subcontractor_id.display_name,
+                        ticket=ticket.number,
+                    )
+                )
                 order.message_post(
                     body=Markup("<p>%s</p>")
                     % self.env._(
@@ -430,6 +524,7 @@ class CswCallback(models.Model):
                 ticket = callback.ticket_id.sudo()
                 if ticket.state in ("resolved", "closed"):
                     ticket.action_reopen()
+                consequences[callback].append(self.env._("ticket %(ticket)s reopened", ticket=ticket.number))
                 ticket.message_post(
                     body=Markup("<p>%s</p>")
                     % self.env._(
@@ -440,6 +535,9 @@ class CswCallback(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+
+        for failure in failures:
+            consequences[failure.callback_id].append(self._assessment_consequence(failure))
 
     def _create_followup_ticket(self, now):
         """The follow-up ticket (回访联系单) of a dissatisfied repair callback."""

@@ -2,11 +2,14 @@ from psycopg2.errors import LockNotAvailable
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, format_amount, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import NOTIFY_METHODS
 from .csw_state_mixin import workflow_action
+
+# the approver's to-do when a deduction is submitted
+APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"
 
 _lt = LazyTranslate(__name__)
 
@@ -384,13 +387,41 @@ class CswDeduction(models.Model):
                     )
                 )
         self.write({"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()})
+        self._ask_approval()
         return True
+
+    def _ask_approval(self):
+        """A to-do for the company's CS manager, who approves: the deduction waits in their list."""
+        for deduction in self:
+            approver = deduction.company_id.csw_cs_manager_id
+            if approver:
+                # written in the approver's language
+                approver_env = self.with_context(lang=approver.lang or self.env.lang).env
+                deduction.sudo().activity_schedule(
+                    APPROVAL_ACTIVITY,
+                    user_id=approver.id,
+                    summary=approver_env._("Deduction to approve"),
+                    note=approver_env._(
+                        "%(deduction)s: %(amount)s charged to %(team)s, submitted by %(user)s.",
+                        deduction=deduction.name,
+                        amount=format_amount(
+                            self.env, max(deduction.amount_total, deduction.estimated_cost), deduction.currency_id
+                        ),
+                        team=deduction.partner_id.display_name,
+                        user=self.env.user.name,
+                    ),
+                )
+
+    def _approval_answered(self):
+        """The approver's to-do is done once the deduction is approved or cancelled."""
+        self.sudo().activity_feedback([APPROVAL_ACTIVITY])
 
     @workflow_action
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
         self._check_state_in(("submitted",), self.env._("approved"))
         self.write({"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
+        self._approval_answered()
         return True
 
     @workflow_action
@@ -605,7 +636,9 @@ class CswDeduction(models.Model):
                     cancel=True,
                 )
                 deduction.reversal_move_id = reversal
+        submitted = self.filtered(lambda d: d.state == "submitted")
         self.write({"state": "cancelled"})
+        submitted._approval_answered()
         return True
 
     def _reverse_owner_compensation(self):

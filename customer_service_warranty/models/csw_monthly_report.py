@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .csw_locale import company_locale
-from .csw_period_report_mixin import rates_of
+from .csw_period_report_mixin import AMOUNTS, COUNTS, rates_of
 
 # estates whose report is counted per transaction of the report crons
 REPORT_BATCH_SIZE = 50
@@ -18,6 +18,11 @@ class CswMonthlyReport(models.Model):
 
     Figures are counted by ``action_refresh`` for any number of reports at once: a few
     grouped queries per month, whatever the number of tickets, repairs and callbacks.
+
+    The printed report shows one snapshot: ``action_refresh`` stores, with the month's figures,
+    the previous month's figures and the breakdowns of the second page, counted at the same
+    moment; printing reads only what is stored (a report never counted is counted first), so
+    the numbers of one PDF agree with each other and with the form until the next count.
     """
 
     _name = "csw.monthly.report"
@@ -29,6 +34,8 @@ class CswMonthlyReport(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
     month_label = fields.Char(string="Month Reported", compute="_compute_month_label")
+    # the previous month's figures and the printed breakdowns, counted with the figures
+    snapshot = fields.Json(readonly=True, copy=False)
 
     _sql_constraints = [
         ("project_month_uniq", "UNIQUE(project_id, month)", "The estate already has a report for this month."),
@@ -62,11 +69,15 @@ class CswMonthlyReport(models.Model):
     # Counting
     # ------------------------------------------------------------------
     def action_refresh(self):
-        """Count the figures of these reports, a few grouped queries per month reported."""
+        """Count the figures of these reports, a few grouped queries per month reported, and the
+        previous month's figures and the breakdowns printed beside them, at the same moment."""
         for month, reports in self.grouped("month").items():
             figures = self._count(reports.project_id, month)
+            previous = self._count(reports.project_id, month - relativedelta(months=1))
+            now = fields.Datetime.now()
             for report in reports:
-                report.write({**figures[report.project_id], "refreshed_date": fields.Datetime.now()})
+                snapshot = {"previous": previous[report.project_id], "parts": report._count_breakdowns()}
+                report.write({**figures[report.project_id], "snapshot": snapshot, "refreshed_date": now})
         return True
 
     @api.model
@@ -79,16 +90,22 @@ class CswMonthlyReport(models.Model):
     # ------------------------------------------------------------------
     # The printed report
     # ------------------------------------------------------------------
-    def _previous_figures(self):
-        """The previous month's figures of this estate, counted now (not stored)."""
+    def _printed_snapshot(self):
+        """The stored snapshot the PDF prints; a report never counted is counted first."""
         self.ensure_one()
-        previous = self.month - relativedelta(months=1)
-        counts = self._count(self.project_id, previous)[self.project_id]
+        if not self.snapshot or not self.refreshed_date:
+            self.sudo().action_refresh()
+        return self.snapshot
+
+    def _previous_figures(self):
+        """The previous month's figures of this estate, as counted with this month's."""
+        counts = dict.fromkeys(COUNTS + AMOUNTS, 0) | self._printed_snapshot()["previous"]
         return {**counts, **rates_of(counts)}
 
-    def _breakdowns(self):
-        """Tickets by type and channel, repairs by category and team, the satisfaction distribution
-        and the assessments per agent of the month, for the printed report."""
+    def _count_breakdowns(self):
+        """Tickets by type and channel, repairs by category and team, the satisfaction distribution,
+        the assessments per agent and the quality feedback of the month, as stored in the snapshot
+        (ids and keys: the labels are read in the reader's language when printing)."""
         self.ensure_one()
         start = datetime.combine(self.month, time.min)
         end = start + relativedelta(months=1)
@@ -103,32 +120,74 @@ class CswMonthlyReport(models.Model):
             ("report_date", "<", next_month),
             ("state", "!=", "cancelled"),
         ]
-        labels = {
-            name: dict(model._fields[name]._description_selection(self.env))
-            for model, name in ((Ticket, "ticket_type"), (Ticket, "channel"))
-        }
-        satisfaction_labels = dict(self.env["csw.callback"]._fields["satisfaction"]._description_selection(self.env))
-        satisfaction = dict(self._satisfaction_rows(estate, start, end, ["satisfaction"]))
         return {
-            "by_type": [
-                (labels["ticket_type"][k], c) for k, c in Ticket._read_group(received, ["ticket_type"], ["__count"])
-            ],
-            "by_channel": [
-                (labels["channel"][k], c) for k, c in Ticket._read_group(received, ["channel"], ["__count"])
-            ],
+            "by_type": Ticket._read_group(received, ["ticket_type"], ["__count"]),
+            "by_channel": Ticket._read_group(received, ["channel"], ["__count"]),
             "by_category": [
-                (category.display_name or self.env._("Uncategorised"), count)
+                (category.id, count)
                 for category, count in Order._read_group(reported, ["category_id"], ["__count"], order="__count desc")
             ],
             "by_team": self._by_team(Order, reported),
-            "satisfaction": [
-                (satisfaction_labels[value], satisfaction.get(value, 0)) for value in ("5", "4", "3", "2", "1")
+            "satisfaction": dict(self._satisfaction_rows(estate, start, end)),
+            "by_agent": [
+                (user.id, count, points, amount)
+                for user, count, points, amount in self.env["csw.assessment"]
+                .sudo()
+                ._read_group(
+                    [*estate, ("date", ">=", self.month), ("date", "<", next_month)],
+                    ["user_id"],
+                    ["__count", "points:sum", "amount:sum"],
+                )
             ],
-            "by_agent": self._assessments_by_agent(estate, next_month),
-            "quality": self._quality_feedback(),
+            "quality": self._count_quality_feedback(),
+        }
+
+    def _breakdowns(self):
+        """The breakdowns of the printed report, from the stored snapshot, labelled for the reader."""
+        parts = self._printed_snapshot()["parts"]
+        Ticket = self.env["csw.ticket"]
+        labels = {
+            name: dict(Ticket._fields[name]._description_selection(self.env)) for name in ("ticket_type", "channel")
+        }
+        satisfaction_labels = dict(self.env["csw.callback"]._fields["satisfaction"]._description_selection(self.env))
+        categories = (
+            self.env["csw.defect.category"]
+            .sudo()
+            .browse([row[0] for row in parts["by_category"] + parts["quality"] if row[0]])
+        )
+        uncategorised = self.env._("Uncategorised")
+
+        def category_name(category_id):
+            return categories.browse(category_id).display_name if category_id else uncategorised
+
+        teams = self.env["res.partner"].sudo().browse([row[0] for row in parts["by_team"] if row[0]])
+        return {
+            "by_type": [(labels["ticket_type"].get(key, key), count) for key, count in parts["by_type"]],
+            "by_channel": [(labels["channel"].get(key, key), count) for key, count in parts["by_channel"]],
+            "by_category": [(category_name(category_id), count) for category_id, count in parts["by_category"]],
+            "by_team": [
+                (teams.browse(team_id).display_name if team_id else self.env._("No team"), *counts)
+                for team_id, *counts in parts["by_team"]
+            ],
+            "satisfaction": [
+                (satisfaction_labels[value], parts["satisfaction"].get(value, 0)) for value in ("5", "4", "3", "2", "1")
+            ],
+            "by_agent": self._assessments_by_agent(parts["by_agent"]),
+            "quality": [(category_name(category_id), *rest) for category_id, *rest in parts["quality"]],
         }
 
     def _quality_feedback(self):
+        """The quality feedback counted now, labelled: ``[(category name, building, this month,
+        last month, repeats this month)]``."""
+        uncategorised = self.env._("Uncategorised")
+        rows = self._count_quality_feedback()
+        categories = self.env["csw.defect.category"].sudo().browse([row[0] for row in rows if row[0]])
+        return [
+            (categories.browse(category_id).display_name if category_id else uncategorised, *rest)
+            for category_id, *rest in rows
+        ]
+
+    def _count_quality_feedback(self):
         """The month's defects of the estate by category and building (质量信息反馈表), with last
         month's beside and the repeated problems: ``[(category, building, this month, last month,
         repeats this month)]``, the most frequent first; one grouped query."""
@@ -154,25 +213,27 @@ class CswMonthlyReport(models.Model):
             else:
                 row[1] = defects
         return sorted(
-            (
-                (category.display_name or self.env._("Uncategorised"), building, *figures)
-                for (category, building), figures in rows.items()
-            ),
-            key=lambda row: (-row[2], -row[3], row[0], row[1]),
+            ((category.id, building, *figures) for (category, building), figures in rows.items()),
+            key=lambda row: (-row[2], -row[3], row[0] or 0, row[1] or ""),
         )
 
-    def _assessments_by_agent(self, estate, next_month):
-        """The month's assessments per agent that the reader may see: all of them for a
+    def _assessments_by_agent(self, rows):
+        """The stored assessments per agent that the reader may see: all of them for a
         manager, their own for an agent (the assessment rules); the report's totals are
-        the estate's."""
+        the estate's. ``rows``: ``[(user id, count, points, amount)]``."""
         Assessment = self.env["csw.assessment"]
         if not Assessment.has_access("read"):
             return []
-        return Assessment._read_group(
-            [*estate, ("date", ">=", self.month), ("date", "<", next_month)],
-            ["user_id"],
-            ["__count", "points:sum", "amount:sum"],
-        )
+        next_month = self.month + relativedelta(months=1)
+        visible = {
+            user.id
+            for [user] in Assessment._read_group(
+                [("project_id", "=", self.project_id.id), ("date", ">=", self.month), ("date", "<", next_month)],
+                ["user_id"],
+            )
+        }
+        users = self.env["res.users"].sudo().browse([row[0] for row in rows])
+        return [(users.browse(user_id), *figures) for user_id, *figures in rows if user_id in visible]
 
     def _by_team(self, Order, domain):
         """``[(team name, repairs, late entries, repeated problems)]``, the busiest team first: the
@@ -187,10 +248,7 @@ class CswMonthlyReport(models.Model):
         ):
             teams[team][2] = count
         return sorted(
-            (
-                (team.display_name or self.env._("No team"), count, late, repeats)
-                for team, (count, late, repeats) in teams.items()
-            ),
+            ((team.id, count, late, repeats) for team, (count, late, repeats) in teams.items()),
             key=lambda row: -row[1],
         )
 

@@ -2,7 +2,6 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from .csw_callback import DISSATISFIED
 from .kpi import share
 
 # counts computed for an estate and a period; rates are derived from them
@@ -25,6 +24,7 @@ COUNTS = (
     "callback_completed_count",
     "callback_done_count",
     "rated_count",
+    "satisfied_count",
     "dissatisfied_count",
     "assessment_count",
     "assessment_points",
@@ -42,6 +42,7 @@ def rates_of(counts):
         "done_on_time_rate": share(counts["done_on_time_count"], counts["done_due_count"]),
         "callback_rate": share(counts["callback_done_count"], counts["callback_completed_count"]),
         "satisfaction_avg": counts["satisfaction_total"] / counts["rated_count"] if counts["rated_count"] else 0.0,
+        "satisfied_rate": share(counts["satisfied_count"], counts["rated_count"]),
         "complaint_rate": share(counts["complaint_count"], counts["unit_count"]),
     }
 
@@ -121,6 +122,14 @@ class CswPeriodReportMixin(models.AbstractModel):
     satisfaction_avg = fields.Float(
         string="Satisfaction (1-5)", compute="_compute_rates", store=True, aggregator="avg", digits=(3, 2)
     )
+    satisfied_count = fields.Integer(string="Satisfied", readonly=True, help="Rated callbacks answered 4 or 5.")
+    satisfied_rate = fields.Float(
+        string="Satisfied (%)",
+        compute="_compute_rates",
+        store=True,
+        aggregator="avg",
+        help="Share of the rated callbacks answered satisfied or very satisfied (满意率).",
+    )
     dissatisfied_count = fields.Integer(string="Dissatisfied", readonly=True)
     # Staff assessment
     assessment_count = fields.Integer(string="Assessments", readonly=True)
@@ -137,6 +146,7 @@ class CswPeriodReportMixin(models.AbstractModel):
         "callback_completed_count",
         "callback_done_count",
         "rated_count",
+        "satisfied_count",
         "satisfaction_total",
         "complaint_count",
         "unit_count",
@@ -239,17 +249,16 @@ class CswPeriodReportMixin(models.AbstractModel):
         ):
             figures[project].update(deduction_count=count, deduction_total=total, compensation_total=compensation)
 
-        callback_rates = env["csw.callback.report"].sudo()._kpis(start, end, "project_id", estates)
-        for project, kpi in callback_rates.items():
-            figures[project]["callback_completed_count"] = kpi["completed"]
-            figures[project]["callback_done_count"] = kpi["called_back"]
-        for project, satisfaction, count in self._satisfaction_rows(
-            estates, start, end, ["project_id", "satisfaction"]
-        ):
-            figures[project]["rated_count"] += count
-            figures[project]["satisfaction_total"] += int(satisfaction) * count
-            if satisfaction in DISSATISFIED:
-                figures[project]["dissatisfied_count"] += count
+        # the callback KPIs of the dashboard and the 回访率 analysis, by the same definition
+        for project, kpi in env["csw.callback.report"].sudo()._kpis(start, end, "project_id", estates).items():
+            figures[project].update(
+                callback_completed_count=kpi["completed"],
+                callback_done_count=kpi["called_back"],
+                rated_count=kpi["rated"],
+                satisfaction_total=kpi["score_total"],
+                satisfied_count=kpi["satisfied"],
+                dissatisfied_count=kpi["dissatisfied"],
+            )
 
         for project, count, points, amount in (
             env["csw.assessment"]
@@ -273,19 +282,16 @@ class CswPeriodReportMixin(models.AbstractModel):
             figures[project]["unit_count"] = units
         return {project: figures[project] for project in projects}
 
-    def _satisfaction_rows(self, domain, start, end, groupby):
-        return (
-            self.env["csw.callback"]
+    def _satisfaction_rows(self, domain, start, end):
+        """``[(answer, count)]`` of the rated callbacks the KPIs count in a period (the callbacks
+        of the repairs completed in it), for the distribution of the answers."""
+        return [
+            (str(int(score)), count)
+            for score, count in self.env["csw.callback.report"]
             .sudo()
             ._read_group(
-                [
-                    *domain,
-                    ("state", "=", "done"),
-                    ("satisfaction", "!=", False),
-                    ("done_date", ">=", start),
-                    ("done_date", "<", end),
-                ],
-                groupby,
+                [*domain, ("done_date", ">=", start), ("done_date", "<", end), ("is_rated", "=", 1)],
+                ["satisfaction_score"],
                 ["__count"],
             )
-        )
+        ]

@@ -1,9 +1,24 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from .csw_ticket_constants import OPEN_TICKET_STATES
+
+MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
+BILLING_GROUP = "account.group_account_invoice"
+DASHBOARD_FIELDS = (
+    "breached_ticket_count",
+    "at_risk_ticket_count",
+    "overdue_repair_count",
+    "callback_due_count",
+    "callback_overdue_count",
+)
+WORK_QUEUE_FIELDS = (
+    "deduction_to_approve_count",
+    "incident_proposed_count",
+    "weekly_report_to_submit_count",
+    "deduction_to_post_count",
+    "retention_release_due_count",
+)
 
 
 class CswProject(models.Model):
@@ -114,6 +129,30 @@ class CswProject(models.Model):
         compute="_compute_callback_plan_progress",
         help="Share of the estate's units whose callbacks are planned.",
     )
+    month_satisfied_rate = fields.Float(
+        string="Satisfied This Month (%)",
+        compute="_compute_dashboard",
+        help="Share of the rated callbacks answered satisfied or very satisfied (满意率).",
+    )
+    # without repairs completed or rated this month the dashboard shows "—", not a failing 0
+    month_repairs_completed = fields.Integer(string="Repairs Completed This Month", compute="_compute_dashboard")
+    month_rated_count = fields.Integer(string="Rated Callbacks This Month", compute="_compute_dashboard")
+    # Work queue: what waits for a manager's or an accountant's decision
+    deduction_to_approve_count = fields.Integer(
+        string="Deductions to Approve", compute="_compute_work_queue", groups=MANAGER_GROUP
+    )
+    incident_proposed_count = fields.Integer(
+        string="Incidents Proposed", compute="_compute_work_queue", groups=MANAGER_GROUP
+    )
+    weekly_report_to_submit_count = fields.Integer(
+        string="Weekly Reports to Submit", compute="_compute_work_queue", groups=MANAGER_GROUP
+    )
+    deduction_to_post_count = fields.Integer(
+        string="Deductions to Post", compute="_compute_work_queue", groups=BILLING_GROUP
+    )
+    retention_release_due_count = fields.Integer(
+        string="Retention Releases Due", compute="_compute_work_queue", groups=BILLING_GROUP
+    )
     retention_shortfall_count = fields.Integer(
         string="Retention Shortfalls",
         compute="_compute_retention_shortfall",
@@ -142,36 +181,106 @@ class CswProject(models.Model):
             project.subcontract_count = subcontracts.get(project, 0)
             project.open_ticket_count = open_tickets.get(project, 0)
 
-    def _compute_dashboard(self):
+    def _dashboard_figures(self):
+        """What each figure of the dashboard counts, for these estates: ``{field: (model, domain)}``.
+
+        The count and the list its figure opens share the domain, so a click shows exactly
+        the records counted.
+        """
         now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
         estates = [("project_id", "in", self.ids)]
-        Ticket = self.env["csw.ticket"]
         running = [*estates, ("state", "in", OPEN_TICKET_STATES)]
-        sla = defaultdict(dict)
-        for project, sla_state, count in Ticket._read_group(running, ["project_id", "sla_state"], ["__count"]):
-            sla[project][sla_state] = count
-        overdue_repairs = dict(
-            self.env["csw.repair.order"]._read_group(
+        callbacks_due = [*estates, ("state", "=", "planned"), ("scheduled_date", "<=", now)]
+        return {
+            "breached_ticket_count": ("csw.ticket", [*running, ("sla_state", "=", "breached")]),
+            "at_risk_ticket_count": ("csw.ticket", [*running, ("sla_state", "=", "at_risk")]),
+            "overdue_repair_count": (
+                "csw.repair.order",
                 [*estates, ("state", "in", ("notified", "in_progress")), ("is_overdue", "=", True)],
-                ["project_id"],
-                ["__count"],
+            ),
+            "callback_due_count": ("csw.callback", callbacks_due),
+            "callback_overdue_count": ("csw.callback", [*callbacks_due, ("deadline", "<", now)]),
+            "deduction_to_approve_count": ("csw.deduction", [*estates, ("state", "=", "submitted")]),
+            "incident_proposed_count": ("csw.incident", [*estates, ("state", "=", "proposed")]),
+            "weekly_report_to_submit_count": (
+                "csw.weekly.report",
+                [*estates, ("submitted_date", "=", False), ("week_end", "<", today)],
+            ),
+            "deduction_to_post_count": ("csw.deduction", [*estates, ("state", "=", "approved")]),
+            "retention_release_due_count": (
+                "csw.subcontract",
+                [
+                    *estates,
+                    ("state", "=", "active"),
+                    ("retention_released", "=", False),
+                    ("warranty_end_date", "<=", today),
+                ],
+            ),
+        }
+
+    def _count_figures(self, names):
+        """``{field: {project: count}}`` of the figures ``names``, one grouped query each; a figure
+        of records the user may not read counts nothing."""
+        figures = self._dashboard_figures()
+        counts = {}
+        for name in names:
+            model, domain = figures[name]
+            Model = self.env[model]
+            counts[name] = (
+                dict(Model._read_group(domain, ["project_id"], ["__count"])) if Model.has_access("read") else {}
             )
-        )
-        Callback = self.env["csw.callback"]
-        planned = [*estates, ("state", "=", "planned"), ("scheduled_date", "<=", now)]
-        due = dict(Callback._read_group(planned, ["project_id"], ["__count"]))
-        overdue = dict(Callback._read_group([*planned, ("deadline", "<", now)], ["project_id"], ["__count"]))
+        return counts
+
+    def _compute_dashboard(self):
+        counts = self._count_figures(DASHBOARD_FIELDS)
+        now = fields.Datetime.now()
         month_start = fields.Datetime.to_datetime(fields.Date.context_today(self).replace(day=1))
-        kpis = self.env["csw.callback.report"]._kpis(month_start, now, "project_id", estates)
+        kpis = self.env["csw.callback.report"]._kpis(month_start, now, "project_id", [("project_id", "in", self.ids)])
         for project in self:
-            project.breached_ticket_count = sla[project].get("breached", 0)
-            project.at_risk_ticket_count = sla[project].get("at_risk", 0)
-            project.overdue_repair_count = overdue_repairs.get(project, 0)
-            project.callback_due_count = due.get(project, 0)
-            project.callback_overdue_count = overdue.get(project, 0)
+            for name, per_project in counts.items():
+                project[name] = per_project.get(project, 0)
             kpi = kpis.get(project, {})
             project.month_callback_rate = kpi.get("rate") or 0.0
             project.month_satisfaction = kpi.get("satisfaction") or 0.0
+            project.month_satisfied_rate = kpi.get("satisfied_rate") or 0.0
+            project.month_repairs_completed = kpi.get("completed", 0)
+            project.month_rated_count = kpi.get("rated", 0)
+
+    def _compute_work_queue(self):
+        names = [
+            name
+            for name, group in (
+                ("deduction_to_approve_count", MANAGER_GROUP),
+                ("incident_proposed_count", MANAGER_GROUP),
+                ("weekly_report_to_submit_count", MANAGER_GROUP),
+                ("deduction_to_post_count", BILLING_GROUP),
+                ("retention_release_due_count", BILLING_GROUP),
+            )
+            if self.env.user.has_group(group)
+        ]
+        counts = self._count_figures(names)
+        for project in self:
+            project.update(dict.fromkeys(WORK_QUEUE_FIELDS, 0))
+            for name, per_project in counts.items():
+                project[name] = per_project.get(project, 0)
+
+    def action_open_figure(self):
+        """The records one figure of the dashboard counts (the figure's field in the context)."""
+        name = self.env.context.get("csw_figure")
+        figures = self._dashboard_figures()
+        if name not in figures:
+            raise UserError(self.env._("This figure of the dashboard cannot be opened."))
+        model, domain = figures[name]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._fields[name].get_description(self.env)["string"],
+            "res_model": model,
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            # the lists' own default filters (mine, open) would hide records counted
+            "context": {"create": False},
+        }
 
     def _compute_callback_plan_progress(self):
         Unit = self.env["csw.unit"].with_context(active_test=False)

@@ -182,6 +182,11 @@ class CswSubcontract(models.Model):
         help="Rank among the teams of the estate: on-time entry first, then on-time completion, "
         "fewest reopened repairs, substitute repairs and defects.",
     )
+    release_blockers = fields.Text(
+        compute="_compute_release_blockers",
+        help="What stops the release of the whole retention: the liability period still running, "
+        "the open defects and the deductions not yet posted or cancelled.",
+    )
     retention_released = fields.Boolean(readonly=True, copy=False, tracking=True)
     retention_release_date = fields.Date(readonly=True, copy=False)
     retention_bill_id = fields.Many2one("account.move", readonly=True, copy=False)
@@ -334,6 +339,73 @@ class CswSubcontract(models.Model):
             subcontract.retention_reserved = reserve
             subcontract.retention_free = max(0.0, balance - reserve)
             subcontract.retention_shortfall = subcontract.currency_id.compare_amounts(reserve, balance) > 0
+
+    @api.model
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        """The scorecard lists each estate's teams by rank unless the user sorts on a column: the
+        rank is computed among the estate's teams, not stored, so it is ordered here."""
+        if not self.env.context.get("csw_scorecard_order") or order:
+            return super().web_search_read(domain, specification, offset, limit, order, count_limit)
+        ranked = self.search(domain).sorted(
+            lambda s: (s.project_id.sequence, s.project_id.name or "", s.project_id.id, s.scorecard_rank)
+        )
+        page = ranked[offset : offset + limit if limit else None]
+        return self._format_web_search_read_results(domain, page.web_read(specification), offset, limit, count_limit)
+
+    def _compute_release_blockers(self):
+        blockers = self._release_blockers()
+        for subcontract in self:
+            subcontract.release_blockers = "\n".join(blockers.get(subcontract, [])) or False
+
+    def _release_blockers(self):
+        """``{contract: [sentence]}``: why each contract's whole retention cannot be released yet,
+        the open defects and pending deductions by number (ten, then how many more); one search
+        each, over every order and deduction whatever the user may see."""
+        today = fields.Date.context_today(self)
+        contracts = self.filtered(lambda c: c.state == "active" and not c.retention_released)
+        orders = (
+            self.env["csw.repair.order"]
+            .sudo()
+            .search([("subcontract_id", "in", contracts.ids), ("state", "in", OPEN_REPAIR_STATES)], order="id")
+            .grouped("subcontract_id")
+        )
+        deductions = (
+            self.env["csw.deduction"]
+            .sudo()
+            .search([("subcontract_id", "in", contracts.ids), ("state", "not in", ("posted", "cancelled"))], order="id")
+            .grouped("subcontract_id")
+        )
+        blockers = {}
+        for contract in contracts:
+            reasons = []
+            if not contract.warranty_end_date or contract.warranty_end_date > today:
+                reasons.append(
+                    self.env._("The defect liability runs until %(date)s.", date=contract.warranty_end_date or "-")
+                )
+            open_orders = orders.get(contract)
+            if open_orders:
+                reasons.append(
+                    self.env._(
+                        "%(count)s defect(s) still open: %(orders)s.",
+                        count=len(open_orders),
+                        orders=self._numbers(open_orders),
+                    )
+                )
+            pending = deductions.get(contract)
+            if pending:
+                reasons.append(
+                    self.env._("Deduction(s) to post or cancel: %(deductions)s.", deductions=self._numbers(pending))
+                )
+            if reasons:
+                blockers[contract] = reasons
+        return blockers
+
+    def _numbers(self, records, shown=10):
+        """The names of ``records``, the first ``shown`` then how many more."""
+        names = "、".join(records[:shown].mapped("name"))
+        if len(records) > shown:
+            names = self.env._("%(names)s and %(count)s more", names=names, count=len(records) - shown)
+        return names
 
     def _compute_scorecard(self):
         peers = self.search([("project_id", "in", self.project_id.ids), ("state", "!=", "cancelled")]) | self
@@ -541,31 +613,15 @@ class CswSubcontract(models.Model):
     def action_release_retention(self):
         """Pay the whole balance out and close the contract; see the class docstring for the rules."""
         self._csw_check_release_allowed()
-        Order, Deduction = self.env["csw.repair.order"].sudo(), self.env["csw.deduction"].sudo()
+        blockers = self._release_blockers()
         for subcontract in self:
-            # every order and deduction, whatever the user may see
-            open_count = Order.search_count(
-                [("subcontract_id", "=", subcontract.id), ("state", "in", OPEN_REPAIR_STATES)]
-            )
-            if open_count:
+            if subcontract in blockers:
                 raise UserError(
                     self.env._(
-                        "The retention of %(contract)s cannot be released: %(count)s defect(s) are still open. "
+                        "The retention of %(contract)s cannot be released:\n%(blockers)s\n"
                         "A partial release keeping the reserve back is possible.",
                         contract=subcontract.name,
-                        count=open_count,
-                    )
-                )
-            pending = Deduction.search(
-                [("subcontract_id", "=", subcontract.id), ("state", "not in", ("posted", "cancelled"))]
-            )
-            if pending:
-                raise UserError(
-                    self.env._(
-                        "The retention of %(contract)s cannot be released: deduction(s) %(deductions)s "
-                        "must be posted or cancelled first.",
-                        contract=subcontract.name,
-                        deductions=", ".join(pending.mapped("name")),
+                        blockers="\n".join(blockers[subcontract]),
                     )
                 )
             review = subcontract._csw_release_review("release_all")

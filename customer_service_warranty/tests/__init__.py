@@ -47,3 +47,4 @@ from . import test_caller_tours
 from . import test_locale
 from . import test_report_layout
 from . import test_assessment
+from . import test_work_queue

@@ -185,7 +185,10 @@ class TestCallbackRecording(CswCallbackCase):
             callback.action_done()
 
     def test_unreachable_owner_is_called_again_until_the_callback_fails(self):
-        self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
+        # without working hours: retried exactly 4 hours later (working hours: test_work_queue)
+        self.company.write(
+            {"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4, "resource_calendar_id": False}
+        )
         callback = self.done_order(datetime(2026, 11, 20, 10, 0)).callback_ids
         with freeze_time("2026-11-20 11:00:00"):
             callback.action_record_unreachable()
@@ -289,7 +292,7 @@ class TestTicketClosing(CswCallbackCase):
         )
         order = self.done_order(datetime(2026, 11, 20, 10, 0), ticket_id=ticket.id)
         ticket.action_resolve()
-        for when in ("2026-11-20 11:00:00", "2026-11-20 16:00:00"):
+        for when in ("2026-11-20 11:00:00", "2026-11-27 11:00:00"):
             self.record(order.callback_ids, when, result="unreachable")
         self.assertEqual(order.callback_ids.state, "failed")
         ticket.action_close()
@@ -438,8 +441,9 @@ class TestCallbackRate(CswCallbackCase):
         self.record(w2.callback_ids, "2026-11-10 08:00:00", satisfaction="4")
         self.record(d1.callback_ids, "2026-11-12 08:00:00", satisfaction="3")
         self.record(w4.callback_ids, "2026-10-15 08:00:00", satisfaction="5")
-        for hour in (3, 8, 13):
-            self.record(b1.callback_ids, datetime(2026, 11, 5, hour, 0), result="unreachable")
+        # a week apart: each attempt after the retry, whatever the working hours
+        for day in (5, 12, 19):
+            self.record(b1.callback_ids, datetime(2026, 11, day, 3, 0), result="unreachable")
         self.assertEqual(b1.callback_ids.state, "failed")
         self.record(b2.callback_ids, "2026-11-06 08:00:00", satisfaction="4")
         self.Report = self.env["csw.callback.report"]

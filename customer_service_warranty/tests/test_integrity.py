@@ -151,7 +151,11 @@ class TestProtectedFields(CswRepairCase):
 
     def test_no_answer_counts_once_per_retry(self):
         """A second "No Answer" click before the retry time would spend the owner's attempts."""
-        self.company.write({"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4})
+        # without working hours, retried exactly 4 hours later, told in the agent's time zone
+        self.company.write(
+            {"csw_callback_max_attempts": 3, "csw_callback_retry_hours": 4, "resource_calendar_id": False}
+        )
+        self.project_agent.tz = "UTC"
         with freeze_time("2026-11-20 02:00:00"):
             callback = self._periodic_callback()
             mine = callback.with_user(self.project_agent)

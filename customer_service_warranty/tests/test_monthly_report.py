@@ -24,8 +24,9 @@ class CswMonthCase(CswRepairCase):
                resolved late; T3 consultation without SLA; T4 complaint never answered (breached);
                the follow-up ticket (回访联系单) of R1's dissatisfied owner, by the callback channel
       repairs  R1 waterproofing, entry in time, done 4 Nov, owner dissatisfied (2) -> reopened,
-               entry in time again, done 6 Nov, called back (4); R2 tiles, entry late, done 10 Nov,
-               called back (5); R3 waterproofing, team overdue -> substitute repair, deduction of
+               entry in time again, done 6 Nov, called back (4), which closes the follow-up;
+               R2 tiles, entry late, done 10 Nov, called back (5); R3 waterproofing, team overdue ->
+               substitute repair, deduction of
                1000 + 50 % agency fee + 200 compensation = 1700 posted 20 Nov; R4 draft; R5 cancelled
       staff    a service failure (R1's dissatisfied owner, -5 points, 50) and a praise (+5, 0)
     云山花园, October: T5 repair in time; R6 entry in time, done 12 Oct, called back (4).
@@ -192,8 +193,9 @@ class CswMonthCase(CswRepairCase):
             "2026-11-06 10:00:00",
             unit_id=cls.foreign_unit.id,
         )
-        for hour in (11, 15, 19):
-            cls.call(r7, f"2026-11-06 {hour}:00:00", result="unreachable")
+        # a week apart: each attempt after the retry, whatever the working hours
+        for day in (6, 13, 20):
+            cls.call(r7, f"2026-11-{day:02d} 11:00:00", result="unreachable")
         cls.env["csw.assessment"].create(
             {
                 "user_id": cls.project_agent.id,
@@ -240,14 +242,15 @@ class TestMonthlyReport(CswMonthCase):
             {
                 "ticket_count": 5,
                 "complaint_count": 2,
-                "response_decided_count": 3,
+                # with R1's follow-up, closed by the owner's satisfied answer after the rework
+                "response_decided_count": 4,
                 "response_on_time_count": 1,
-                "resolved_count": 2,
-                "resolved_on_time_count": 1,
+                "resolved_count": 3,
+                "resolved_on_time_count": 2,
             },
         )
-        self.assertAlmostEqual(november.response_on_time_rate, 100 / 3)
-        self.assertEqual(november.resolve_on_time_rate, 50.0)
+        self.assertAlmostEqual(november.response_on_time_rate, 25.0)
+        self.assertAlmostEqual(november.resolve_on_time_rate, 200 / 3)
 
     def test_repairs_deductions_and_callbacks_of_the_month(self):
         self.maxDiff = None
@@ -282,8 +285,9 @@ class TestMonthlyReport(CswMonthCase):
                 "deduction_count": 1,
                 "deduction_total": 1700,
                 "compensation_total": 200,
-                "callback_completed_count": 3,
-                "callback_done_count": 3,
+                # R1 twice: completed, reopened by its dissatisfied owner, completed again
+                "callback_completed_count": 4,
+                "callback_done_count": 4,
                 "callback_rate": 100.0,
                 "rated_count": 4,
                 "dissatisfied_count": 1,
@@ -388,7 +392,7 @@ class TestMonthlyReport(CswMonthCase):
         text = " ".join(text.decode().split())
         self.assertIn("2026-11", text)
         self.assertIn("Tickets 5 1 +4", text)
-        self.assertIn("On-time Response (%) 33.3 100.0 -66.7", text)
+        self.assertIn("On-time Response (%) 25.0 100.0 -75.0", text)
         # money with its currency and thousands separators
         self.assertRegex(text, r"Deducted \D*1,700\.00 \D*0\.00 \D*1,700\.00")
         self.assertIn("Satisfaction (1-5) 3.75 4.00 -0.25", text)
