@@ -63,7 +63,9 @@ class CswUnit(models.Model):
         check_company=True,
         tracking=True,
     )
-    company_id = fields.Many2one(related="project_id.company_id", store=True, index=True, precompute=True)
+    # not precomputed: the ORM would build a new record per unit of an import to compute it,
+    # where computing it after the insert is one query for them all
+    company_id = fields.Many2one(related="project_id.company_id", store=True, index=True)
     building = fields.Char(
         compute="_compute_building",
         store=True,
@@ -266,6 +268,12 @@ class CswUnit(models.Model):
                 name = vals.get("name") or ""
                 vals["building"] = name.split("-", 1)[0].strip() if "-" in name else False
         return vals_list
+
+    def _check_company(self, fnames=None):
+        # the unit's company is its estate's (a related field): the estate cannot belong to
+        # another company, and checking it unit by unit is most of an import's time
+        checked = self._fields if fnames is None or "company_id" in fnames else fnames
+        super()._check_company([name for name in checked if name not in ("company_id", "project_id")])
 
     def _log_bulk_creation(self):
         for project, units in self.grouped("project_id").items():
