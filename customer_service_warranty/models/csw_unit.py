@@ -273,7 +273,7 @@ class CswUnit(models.Model):
         # the unit's company is its estate's (a related field): the estate cannot belong to
         # another company, and checking it unit by unit is most of an import's time
         checked = self._fields if fnames is None or "company_id" in fnames else fnames
-        super()._check_company([name for name in checked if name not in ("company_id", "project_id")])
+        return super()._check_company([name for name in checked if name not in ("company_id", "project_id")])
 
     def _log_bulk_creation(self):
         for project, units in self.grouped("project_id").items():
