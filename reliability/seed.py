@@ -76,7 +76,9 @@ def seed(url, db, clients, report_url):
 
     waterproofing = xmlid(admin, ADDON, "category_waterproofing")
     data["category"] = xmlid(admin, ADDON, "category_waterproofing_bathroom")
-    data["repairer"] = admin.call("res.partner", "create", {"name": "佛山快修工程队", "is_company": True})
+    data["repairer"] = admin.call(
+        "res.partner", "create", {"name": "佛山快修工程队", "is_company": True, "csw_repair_team": True}
+    )
 
     def estate(index, company_id, agent):
         project = admin.call(
