@@ -74,6 +74,7 @@ SHOTS = [
         "/odoo/action-customer_service_warranty.csw_deduction_action?view_type=list",
         ".o_data_row",
     ),
+    ("csw_owner", PHONE, "owner-landing.png", "/my", ".o_csw_new_request"),
     ("csw_owner", PHONE, "owner-home.png", "/my/homes", ".o_csw_home_card"),
     ("csw_owner", PHONE, "owner-request.png", "/my/repair-request", "#csw_repair_request_form"),
     ("csw_team", PHONE, "team-jobs.png", "/my/jobs", ".o_csw_job_link"),
@@ -93,7 +94,8 @@ RECORDS = [
         "agent-ticket-form.png",
         "/odoo/action-customer_service_warranty.csw_ticket_action/{id}",
         "csw.ticket",
-        [("channel", "=", "callback")],
+        # a repair call of an owner who has called before: the caller card has something to show
+        [("ticket_type", "=", "repair"), ("state", "=", "in_progress"), ("unit_id", "!=", False)],
     ),
     (
         "csw_center_agent",
@@ -134,6 +136,14 @@ RECORDS = [
         "/my/repairs/{id}",
         "csw.repair.order",
         [("appointment_window_ids", "!=", False)],
+    ),
+    (
+        "csw_owner",
+        PHONE,
+        "owner-progress.png",
+        "/my/repairs/{id}",
+        "csw.repair.order",
+        [("partner_id.user_ids.login", "=", "csw_owner"), ("state", "=", "notified")],
     ),
 ]
 
