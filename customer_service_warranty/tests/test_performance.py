@@ -23,18 +23,20 @@ from .common_ticket import CswTicketCase
 
 SIZES = (5, 50)
 
-# the queries each hot path may take, whatever the number of records
-SLA_CRON_QUERIES = 39
+# the queries each hot path may take, whatever the number of records; a cron reads the
+# company's language and time zone first (its notes are written in them)
+SLA_CRON_QUERIES = 45
 COMPLAINT_INTAKE_QUERIES = 45
-OVERDUE_CRON_QUERIES = 23  # one search per deadline (entry, completion), one for the missed visits
-CALLBACK_CRON_QUERIES = 31
+OVERDUE_CRON_QUERIES = 28  # one search per deadline (entry, completion), one for the missed visits
+CALLBACK_CRON_QUERIES = 35
 PERIODIC_PLANNER_QUERIES = 11
 REPAIR_PLANNER_QUERIES = 11
 MONTHLY_COUNT_QUERIES = 13  # with the on-time completions and the units handed over
 TICKET_LIST_QUERIES = 8
 ORDER_LIST_QUERIES = 11
-# + the standard reply of its type, + the earlier ticket of a repeat, + the incidents of its estate
-TICKET_FORM_QUERIES = 12
+# + the standard reply of its type, + the earlier ticket of a repeat, + the incidents of its estate,
+# + the caller card (the owner's open tickets and repairs, last callbacks, warranty still covered)
+TICKET_FORM_QUERIES = 18
 
 
 @tagged("post_install", "-at_install")

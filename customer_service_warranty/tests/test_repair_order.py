@@ -125,6 +125,8 @@ class TestRepairOrderWorkflow(CswRepairCase):
             no_team.action_notify()
         self.team.email = False
         order = self.order()
+        self.assertEqual(order.notify_method, "written", "a team without e-mail is notified in writing by default")
+        order.notify_method = "email"
         with self.assertRaises(UserError) as err:
             order.action_notify()
         self.assertIn("e-mail", str(err.exception))
