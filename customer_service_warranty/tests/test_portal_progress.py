@@ -183,3 +183,21 @@ class TestTeamPortalActions(CswPortalCase):
         self.post(f"/my/jobs/{self.job.id}/start")
         self.job.invalidate_recordset()
         self.assertEqual((self.job.state, self.job.entry_date), ("notified", False), "refused over HTTP too")
+
+
+@tagged("post_install", "-at_install")
+class TestOwnerProgressTime(CswPortalCase):
+    def test_the_steps_are_in_the_owner_time_zone(self):
+        """A step at 03:00 UTC reads 11:00 to an owner in Beijing, to the minute."""
+        self.env["res.users"].search([("login", "=", "owner_zhou")]).tz = "Asia/Shanghai"
+        self.env.cr.execute(
+            "UPDATE csw_repair_order SET create_date = '2026-12-01 03:00:00', notify_date = '2026-12-01 03:05:00'"
+            " WHERE id = %s",
+            [self.job.id],
+        )
+        self.job.invalidate_recordset()
+        self.authenticate("owner_zhou", "owner_zhou")
+        page = self.url_open(f"/my/repairs/{self.job.id}").text
+        steps = re.findall(r'o_csw_timeline_step">\s*<div[^>]*>([^<]+)</div>', page)
+        self.assertIn("2026-12-01 11:05", steps, "the notice in Beijing time")
+        self.assertNotIn("2026-12-01 03:05", steps)
