@@ -36,10 +36,10 @@ class TestCronLanguage(LocaleMixin, CswTicketCase):
         with freeze_time(complaint.response_deadline + timedelta(minutes=5)):
             self.env["csw.ticket"].with_user(self.env.ref("base.user_root"))._cron_escalate()
         self.assertEqual(complaint.escalation_level, 1)
-        self.assertIn("本工单已超出 SLA 时限:升级至第 1 级(主管)", self.bodies(complaint))
+        self.assertIn("本工单已超出服务时限:升级至第 1 级(主管)", self.bodies(complaint))
         self.assertNotIn("escalated", self.bodies(complaint))
         activity = complaint.activity_ids.filtered(lambda a: a.user_id == self.team_leader)
-        self.assertEqual(activity.summary, "SLA 超时:已升级至第 1 级")
+        self.assertEqual(activity.summary, "服务时限超时:已升级至第 1 级")
 
     def test_company_language_falls_back_to_chinese_when_nobody_chose_one(self):
         Locale = self.env["csw.locale"]
