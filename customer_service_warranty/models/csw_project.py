@@ -1,7 +1,25 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .csw_ticket_constants import OPEN_TICKET_STATES
+
+# estates found by name during one import of units (see CswUnit.load): Odoo's importer
+# looks the estate column up row by row, 20,000 identical name searches for one estate
+_name_search_memo = ContextVar("csw_project_name_search_memo", default=None)
+
+
+@contextmanager
+def estate_name_searches_memoized():
+    """Within the block, an estate name searched again returns the first search's result."""
+    token = _name_search_memo.set({})
+    try:
+        yield
+    finally:
+        _name_search_memo.reset(token)
+
 
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 BILLING_GROUP = "account.group_account_invoice"
@@ -342,6 +360,23 @@ class CswProject(models.Model):
             if project.completion_date:
                 domain.append(("handover_date", "<", project.completion_date))
             self.env["csw.unit"].search(domain, limit=1)._check_handover_date()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        memo = _name_search_memo.get()
+        if memo:
+            memo.clear()  # an import may create estates by name: search them again
+        return super().create(vals_list)
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        memo = _name_search_memo.get()
+        if memo is None:
+            return super().name_search(name=name, args=args, operator=operator, limit=limit)
+        key = (name, repr(args), operator, limit, self.env.uid, repr(sorted(self.env.context.items())))
+        if key not in memo:
+            memo[key] = super().name_search(name=name, args=args, operator=operator, limit=limit)
+        return list(memo[key])
 
     def write(self, vals):
         result = super().write(vals)

@@ -1,6 +1,8 @@
+import contextlib
 import re
 from collections import defaultdict
 from contextvars import ContextVar
+from datetime import date
 
 from markupsafe import Markup
 
@@ -11,6 +13,7 @@ from odoo.tools import SQL
 
 from . import warranty_clock
 from .csw_callback_plan import MILESTONE_FIELDS
+from .csw_project import estate_name_searches_memoized
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
 # dates that plan callbacks
@@ -63,9 +66,18 @@ class CswUnit(models.Model):
         check_company=True,
         tracking=True,
     )
-    # not precomputed: the ORM would build a new record per unit of an import to compute it,
-    # where computing it after the insert is one query for them all
-    company_id = fields.Many2one(related="project_id.company_id", store=True, index=True)
+    # the estate's company (see _check_company_is_estates). Not a related field: Odoo drops
+    # the values given for a readonly precomputed field, so an import would either build a
+    # new record per unit to compute it or rewrite every row after the insert; this way the
+    # import fills it from the estate once (_with_estate_values) and it goes into the INSERT
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+    )
     building = fields.Char(
         compute="_compute_building",
         store=True,
@@ -167,6 +179,11 @@ class CswUnit(models.Model):
             unit_domain = expression.AND([unit_domain, [("project_id.name", "ilike", estate)]])
         return expression.OR([domain, unit_domain])
 
+    @api.depends("project_id.company_id")
+    def _compute_company_id(self):
+        for unit in self:
+            unit.company_id = unit.project_id.company_id
+
     @api.depends("name")
     def _compute_building(self):
         for unit in self:
@@ -217,8 +234,12 @@ class CswUnit(models.Model):
     def create(self, vals_list):
         self._check_plan_marker_not_written({name for vals in vals_list for name in vals})
         if len(vals_list) > self.env.company.csw_plan_inline_limit and not self.env.context.get("tracking_disable"):
-            # an import: one note on each estate instead of a creation note and a follower per unit
+            # an import: one note on each estate instead of a creation note and a follower per
+            # unit, and every plan left to the background planning, marked in the INSERT itself
             vals_list = self._with_estate_values(vals_list)
+            pending = " ".join(sorted(planning_kinds(PLANNING_FIELDS)))
+            for vals in vals_list:
+                vals["callback_plan_pending"] = pending
             token = _bulk_defaults.set({})
             try:
                 units = super(CswUnit, self.with_context(tracking_disable=True)).create(vals_list)
@@ -226,8 +247,9 @@ class CswUnit(models.Model):
                 _bulk_defaults.reset(token)
             units = units.with_env(self.env)
             units._log_bulk_creation()
-        else:
-            units = super().create(vals_list)
+            units._wake_planning()
+            return units
+        units = super().create(vals_list)
         # the handover date may come from the estate: plan on what was stored
         units._plan_callbacks(planning_kinds(PLANNING_FIELDS))
         return units
@@ -237,6 +259,35 @@ class CswUnit(models.Model):
         result = super().write(vals)
         self._plan_callbacks(planning_kinds(vals))
         return result
+
+    @api.model
+    def load(self, fields, data):
+        fields, data, estate = self._estate_of_import(fields, data)
+        if estate:
+            self = self.with_context(default_project_id=estate.id)
+        # an import with an estate column names a handful of estates in every row
+        with estate_name_searches_memoized():
+            return super().load(fields, data)
+
+    @api.model
+    def _estate_of_import(self, fields, data):
+        """``(fields, data, estate)``: an estate column naming one estate in every row is
+        imported as from that estate's units (column dropped, the estate a default), where
+        Odoo's importer would look the name up again on every row; else unchanged, no estate."""
+        estate = self.env["csw.project"]
+        if "project_id" not in fields or not data:
+            return fields, data, estate
+        column = fields.index("project_id")
+        if any(len(row) != len(fields) for row in data):
+            return fields, data, estate  # Odoo's importer reports malformed rows
+        names = {row[column] for row in data}
+        if len(names) != 1 or not (name := names.pop()):
+            return fields, data, estate
+        found = estate.name_search(name=name, operator="=", limit=2)
+        if len(found) != 1:
+            return fields, data, estate  # no estate or several: Odoo's importer says so
+        kept = [index for index in range(len(fields)) if index != column]
+        return [fields[i] for i in kept], [[row[i] for i in kept] for row in data], estate.browse(found[0][0])
 
     @api.model
     def default_get(self, fields_list):
@@ -252,7 +303,7 @@ class CswUnit(models.Model):
 
     @api.model
     def _with_estate_values(self, vals_list):
-        """``vals_list`` given the building and handover date the new units compute
+        """``vals_list`` given the company, building and handover date the new units compute
         (``precompute``): read once per estate here, where the ORM would compute them on a
         new record per unit before inserting."""
         default_project_id = self.default_get(["project_id"]).get("project_id")
@@ -263,15 +314,20 @@ class CswUnit(models.Model):
             if not project:
                 continue  # refused by the required estate
             vals.setdefault("project_id", project.id)
+            vals["company_id"] = project.company_id.id
             vals.setdefault("handover_date", project.handover_date)
+            if isinstance(vals["handover_date"], str):
+                # parsed once here: the ORM parses a date string three times (strptime)
+                with contextlib.suppress(ValueError):
+                    vals["handover_date"] = date.fromisoformat(vals["handover_date"][:10])
             if "building" not in vals:
                 name = vals.get("name") or ""
                 vals["building"] = name.split("-", 1)[0].strip() if "-" in name else False
         return vals_list
 
     def _check_company(self, fnames=None):
-        # the unit's company is its estate's (a related field): the estate cannot belong to
-        # another company, and checking it unit by unit is most of an import's time
+        # the unit's company is its estate's (_check_company_is_estates, checked on the values
+        # in memory): the generic check would query it unit by unit, most of an import's time
         checked = self._fields if fnames is None or "company_id" in fnames else fnames
         return super()._check_company([name for name in checked if name not in ("company_id", "project_id")])
 
@@ -333,6 +389,9 @@ class CswUnit(models.Model):
             )
         )
         self.invalidate_recordset(["callback_plan_pending"])
+        self._wake_planning()
+
+    def _wake_planning(self):
         cron = self.env.ref("customer_service_warranty.ir_cron_plan_callbacks", raise_if_not_found=False)
         if cron:
             cron.sudo()._trigger()
@@ -388,6 +447,20 @@ class CswUnit(models.Model):
             return self.env._("not started")
         label = self.env._("expired") if coverage == warranty_clock.EXPIRED else ""
         return f"{fields.Date.to_string(end)} {label}".strip()
+
+    @api.constrains("company_id", "project_id")
+    def _check_company_is_estates(self):
+        for unit in self:
+            if unit.company_id != unit.project_id.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Unit %(unit)s belongs to the company of its estate %(estate)s (%(company)s) "
+                        "and to no other.",
+                        unit=unit.name,
+                        estate=unit.project_id.name,
+                        company=unit.project_id.company_id.name,
+                    )
+                )
 
     @api.constrains("start_notice_date", "decoration_completion_date")
     def _check_decoration_dates(self):

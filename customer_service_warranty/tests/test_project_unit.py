@@ -2,7 +2,7 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -87,6 +87,52 @@ class TestProjectUnit(CswCase):
         self.assertEqual(units.owner_id, owners)
         self.assertEqual(set(units.mapped("handover_date")), {date(2020, 12, 1)})
         self.assertEqual(units[-1].building, "10")
+
+    def test_an_estate_column_naming_one_estate_is_looked_up_once(self):
+        rows = [[f"{n // 100 + 21}-2-{n % 100 + 1:02d}01", "云山花园", "2021-01-01"] for n in range(300)]
+        before = self.env.cr.sql_log_count
+        result = self.env["csw.unit"].load(["name", "project_id", "handover_date"], rows)
+        self.env.flush_all()
+        self.assertFalse(result["messages"])
+        self.assertLess(self.env.cr.sql_log_count - before, 100, "no query per row")
+        units = self.env["csw.unit"].browse(result["ids"])
+        self.assertEqual(units.mapped("name"), [row[0] for row in rows], "ids in the rows' order")
+        self.assertEqual(units.project_id, self.project)
+        self.assertEqual(units.company_id, self.company)
+        self.assertEqual(set(units.mapped("handover_date")), {date(2021, 1, 1)})
+
+    def test_an_estate_column_naming_several_estates_imports_each_row_into_its_own(self):
+        rows = [
+            ["7-1-101", "云山花园", "2021-01-01"],
+            ["7-1-102", "星河湾", "2021-05-01"],
+            ["7-1-103", "云山花园", ""],
+        ]
+        result = self.env["csw.unit"].load(["name", "project_id", "handover_date"], rows)
+        self.assertFalse(result["messages"])
+        units = self.env["csw.unit"].browse(result["ids"])
+        self.assertEqual(units.mapped("project_id"), self.project | self.foreign_project)
+        self.assertEqual([unit.project_id for unit in units], [self.project, self.foreign_project, self.project])
+
+    def test_an_estate_column_naming_an_unknown_estate_is_refused_by_row(self):
+        rows = [["7-2-101", "无此楼盘", "2021-01-01"], ["7-2-102", "无此楼盘", "2021-01-01"]]
+        result = self.env["csw.unit"].load(["name", "project_id", "handover_date"], rows)
+        self.assertTrue(result["messages"])
+        self.assertIn("无此楼盘", result["messages"][0]["message"])
+        self.assertFalse(self.env["csw.unit"].search([("name", "in", ["7-2-101", "7-2-102"])]))
+
+    def test_a_unit_belongs_to_its_estates_company_only(self):
+        foreign = {"name": "7-3-101", "project_id": self.project.id, "company_id": self.other_company.id}
+        with self.assertRaises(AccessError):
+            self.env["csw.unit"].with_user(self.manager).create(foreign)
+        # a user of both companies
+        with self.assertRaises(ValidationError):
+            self.env["csw.unit"].create(foreign)
+        with self.assertRaises(ValidationError):
+            self.unit.write({"company_id": self.other_company.id})
+        self.assertEqual(self.unit.company_id, self.company)
+        # the estate moves to another company: its units follow it
+        self.foreign_project.company_id = self.other_company
+        self.assertEqual(self.foreign_unit.company_id, self.other_company)
 
     def test_import_with_a_bad_row_writes_nothing(self):
         rows = [
