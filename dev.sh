@@ -330,21 +330,35 @@ cmd_test() {
     ensure_browser
     use_virtualenv
     throwaway_cluster
-    local rc="$TMP_RC" status=0
+    local rc="$TMP_RC" demo_log="$TMP_DIR/suite-demo.log" demo_pid status=0
     cd "$REPO"
     say "installing $ADDON without demo data"
     install_checked "$rc" csw_test --without-demo=all
-    if [[ "${CSW_TEST_DEMO:-1}" != 0 ]]; then
-        say "installing $ADDON with demo data"
-        install_checked "$rc" csw_test_demo
-        say "test suite on the database with demo data"
-        ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database=csw_test_demo --odoo-http \
-            --odoo-log-level=warn "$ADDON/tests" -q "$@" || status=$?
+    if [[ "${CSW_TEST_DEMO:-1}" == 0 ]]; then
+        say "test suite on the database without demo data"
+        run_suite "$rc" csw_test "$@" || status=$?
+        return "$status"
     fi
-    say "test suite on the database without demo data"
-    ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database=csw_test --odoo-http \
-        --odoo-log-level=warn "$ADDON/tests" "$@" || status=$?
+    say "installing $ADDON with demo data"
+    install_checked "$rc" csw_test_demo
+    # the two suites side by side (pytest-odoo gives each its own HTTP port for the browser
+    # tests): on two cores the whole run takes little more than one suite
+    say "test suites on the databases with and without demo data, side by side (with demo data: $demo_log)"
+    run_suite "$rc" csw_test_demo -q "$@" >"$demo_log" 2>&1 &
+    demo_pid=$!
+    run_suite "$rc" csw_test "$@" || status=$?
+    wait "$demo_pid" || status=$?
+    say "test suite on the database with demo data"
+    cat "$demo_log"
     return "$status"
+}
+
+# run_suite RC DB [PYTEST ARGS]: the addon's tests on database DB
+run_suite() {
+    local rc="$1" db="$2"
+    shift 2
+    ODOO_RC="$rc" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database="$db" --odoo-http \
+        --odoo-log-level=warn "$ADDON/tests" "$@"
 }
 
 # Export the addon's terms to i18n/*.pot and merge them into i18n/zh_CN.po,

@@ -7,9 +7,10 @@
 #
 # libfaketime moves the clock of every process the run starts (PostgreSQL, Odoo, pytest,
 # Chromium) by one offset, so the database's now() and Python's agree and time keeps running.
-# The addon is installed once (at today's date) in a private cluster; at each date PostgreSQL
-# is restarted under the moved clock and the suite runs on a fresh copy of the installed
-# database and its filestore (createdb -T), rather than installing again at every date.
+# The addon is installed once (at today's date) in a private cluster; each date gets a copy of
+# that cluster, started under the moved clock, and the suite runs on a fresh copy of the
+# installed database and its filestore (createdb -T), rather than installing again at every
+# date. Two dates run side by side (CSW_DATE_JOBS), their outputs printed as each ends.
 # The dates are moments where a calendar bug shows: the UTC date and the date in China differ
 # (a month end and a year end in the evening, UTC), a leap day, a Chinese public holiday.
 # Needs Debian's faketime (installed when missing and running as root).
@@ -66,7 +67,6 @@ ensure_report_tools
 ensure_browser
 use_virtualenv
 throwaway_cluster
-port="$(sed -n 's/^db_port = //p' "$TMP_RC")"
 filestore="$TMP_DIR/filestore/filestore"
 databases=(csw_test)
 if [[ "$short" == 0 ]]; then
@@ -79,44 +79,74 @@ if [[ "$short" == 0 ]]; then
     install_checked "$TMP_RC" template_csw_test_demo
 fi
 stop_cluster "$TMP_DIR"
+# each date runs on its own copy of the cluster, so that two dates run side by side
+trap 'for dir in "$TMP_DIR"/at-* "$TMP_DIR"; do stop_cluster "$dir"; done; rm -rf "$TMP_DIR"' EXIT
 
-# the suite on fresh copies of the installed databases, at the clock of the environment
+# run_at_date DIR PORT [PYTEST ARGS]: the suite on fresh copies of the installed databases
+# in the cluster copied to DIR, started on PORT (under the moved clock of the caller)
 run_at_date() {
-    local db status=0
-    start_cluster "$TMP_DIR" "$port"
+    local dir="$1" port="$2" db status=0
+    shift 2
+    start_cluster "$dir" "$port"
     for db in "${databases[@]}"; do
-        as_pg_owner "$PG_BIN/dropdb" -h 127.0.0.1 -p "$port" -U odoo --if-exists "$db"
         as_pg_owner "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U odoo -T "template_$db" "$db"
-        rm -rf "${filestore:?}/$db"
         if [[ -d "$filestore/template_$db" ]]; then
-            cp -a "$filestore/template_$db" "$filestore/$db"
+            mkdir -p "$dir/filestore/filestore"
+            cp -a "$filestore/template_$db" "$dir/filestore/filestore/$db"
         fi
     done
     cd "$REPO"
     for db in "${databases[@]}"; do
         say "test suite on $db"
-        ODOO_RC="$TMP_RC" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database="$db" --odoo-http \
+        ODOO_RC="$dir/odoo.conf" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database="$db" --odoo-http \
             --odoo-log-level=warn "$ADDON/tests" -q "$@" || status=$?
     done
-    stop_cluster "$TMP_DIR"
+    stop_cluster "$dir"
     return "$status"
 }
 
-failed=()
-for moment in "${DATES[@]}"; do
+# start_date INDEX MOMENT [PYTEST ARGS]: the suite at MOMENT in the background (its process
+# in DATE_PID), its output in $TMP_DIR/at-INDEX/suite.log
+start_date() {
+    local dir="$TMP_DIR/at-$1" moment="$2" offset port
+    shift 2
+    mkdir -p "$dir"
+    cp -a "$TMP_DIR/pgdata" "$dir/pgdata"
+    port="$(free_port)"
+    CSW_HTTP_PORT="$(free_port)" write_rc "$dir/odoo.conf" "$dir" "$port"
     offset=$(($(date -u -d "$moment" +%s) - $(date -u +%s)))
-    echo "==> the test suite on $moment UTC" >&2
-    args=("$@")
-    if [[ "$short" == 1 ]]; then
-        args=(-k "$DATE_SENSITIVE" "${args[@]}")
-    fi
     # a relative offset (not a fixed start) keeps every process on the same running clock
-    if ! (
+    (
         export LD_PRELOAD="$LIB" FAKETIME="+$offset" FAKETIME_DONT_FAKE_MONOTONIC=1
-        run_at_date "${args[@]}"
-    ); then
-        failed+=("$moment")
-    fi
+        run_at_date "$dir" "$port" "$@"
+    ) >"$dir/suite.log" 2>&1 &
+    DATE_PID=$!
+}
+
+args=("$@")
+if [[ "$short" == 1 ]]; then
+    args=(-k "$DATE_SENSITIVE" "${args[@]}")
+fi
+# dates side by side, CSW_DATE_JOBS at a time (2 by default, one per core of a small machine)
+jobs="${CSW_DATE_JOBS:-2}"
+failed=()
+for ((first = 0; first < ${#DATES[@]}; first += jobs)); do
+    pids=()
+    for ((index = first; index < first + jobs && index < ${#DATES[@]}; index++)); do
+        echo "==> the test suite on ${DATES[$index]} UTC (output: $TMP_DIR/at-$index/suite.log)" >&2
+        start_date "$index" "${DATES[$index]}" "${args[@]}"
+        pids+=("$DATE_PID")
+    done
+    for ((index = first; index < first + ${#pids[@]}; index++)); do
+        status=0
+        wait "${pids[$((index - first))]}" || status=$?
+        echo "==> the test suite on ${DATES[$index]} UTC:" >&2
+        cat "$TMP_DIR/at-$index/suite.log" >&2
+        if [[ "$status" != 0 ]]; then
+            failed+=("${DATES[$index]}")
+        fi
+        rm -rf "$TMP_DIR/at-$index"
+    done
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
     die "the suite failed at: ${failed[*]} (UTC)"
