@@ -4,6 +4,7 @@ from collections import defaultdict
 from contextvars import ContextVar
 from datetime import date
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -22,6 +23,13 @@ PLANNING_FIELDS = ("handover_date", "start_notice_date", *MILESTONE_FIELDS.value
 PLAN_KINDS = ("construction", "milestones", "periodic")
 # units planned per transaction of the background planning (a few seconds each)
 PLAN_BATCH_SIZE = 500
+# the jobs of the background planning: one per server that may plan at once
+PLANNING_CRONS = (
+    "customer_service_warranty.ir_cron_plan_callbacks",
+    "customer_service_warranty.ir_cron_plan_callbacks_lane_2",
+)
+# times a batch tries to lock its units when other transactions changed them meanwhile
+PLAN_LOCK_ATTEMPTS = 3
 # the defaults of a bulk creation, read once for all its units (see CswUnit.default_get)
 _bulk_defaults = ContextVar("csw_unit_bulk_defaults", default=None)
 
@@ -392,9 +400,10 @@ class CswUnit(models.Model):
         self._wake_planning()
 
     def _wake_planning(self):
-        cron = self.env.ref("customer_service_warranty.ir_cron_plan_callbacks", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        for xmlid in PLANNING_CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     @api.model
     def _cron_plan_callbacks(self, batch_size=PLAN_BATCH_SIZE):
@@ -406,21 +415,8 @@ class CswUnit(models.Model):
         crash rolls the batch back with its marks, the next run plans it again, and nothing
         is planned twice (``csw.callback._sync_schedule`` creates only what is missing).
         """
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id, callback_plan_pending
-                  FROM csw_unit
-                 WHERE callback_plan_pending IS NOT NULL
-                 ORDER BY id
-                 LIMIT %s
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """,
-                batch_size,
-            )
-        )
         by_kinds = defaultdict(list)
-        for unit_id, pending in self.env.cr.fetchall():
+        for unit_id, pending in self._take_units_to_plan(batch_size):
             by_kinds[frozenset(pending.split())].append(unit_id)
         units = self.browse()
         for kinds, ids in by_kinds.items():
@@ -433,6 +429,36 @@ class CswUnit(models.Model):
         remaining = self.with_context(active_test=False).search_count([("callback_plan_pending", "!=", False)])
         self.env["ir.cron"]._notify_progress(done=len(units), remaining=remaining)
         return units
+
+    @api.model
+    def _take_units_to_plan(self, batch_size):
+        """``(id, plans)`` of the next ``batch_size`` units marked, locked for this transaction.
+
+        Under Odoo's repeatable read, a unit that another transaction (another server's batch,
+        a request marking it again) changed since this one began cannot be locked: PostgreSQL
+        refuses with a serialization failure. The transaction then starts again, nothing done
+        in it yet, and takes the units as they are now.
+        """
+        query = SQL(
+            """
+            SELECT id, callback_plan_pending
+              FROM csw_unit
+             WHERE callback_plan_pending IS NOT NULL
+             ORDER BY id
+             LIMIT %s
+               FOR NO KEY UPDATE SKIP LOCKED
+            """,
+            batch_size,
+        )
+        for attempt in range(PLAN_LOCK_ATTEMPTS):
+            try:
+                self.env.cr.execute(query, log_exceptions=False)
+                return self.env.cr.fetchall()
+            except psycopg2.errors.SerializationFailure:
+                if attempt == PLAN_LOCK_ATTEMPTS - 1:
+                    raise
+                self.env.cr.rollback()
+        return []
 
     def _periodic_plan_start(self):
         """The day the periodic callbacks count from: the handover, or in a decoration estate

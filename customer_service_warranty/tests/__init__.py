@@ -48,3 +48,4 @@ from . import test_locale
 from . import test_report_layout
 from . import test_assessment
 from . import test_work_queue
+from . import test_planning_concurrency
