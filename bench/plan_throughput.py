@@ -21,7 +21,6 @@ import sys
 import time
 from datetime import date
 
-
 # the command line, hashable for odoo_env's cache
 Args = collections.namedtuple("Args", "config database units")
 
@@ -62,7 +61,9 @@ def worker(args, counts):
 
 def remove_estates(cr, project_ids):
     """The measurement's data: callbacks, units, then the estates and their notes."""
-    cr.execute("DELETE FROM csw_callback WHERE unit_id IN (SELECT id FROM csw_unit WHERE project_id = ANY(%s))", [project_ids])
+    cr.execute(
+        "DELETE FROM csw_callback WHERE unit_id IN (SELECT id FROM csw_unit WHERE project_id = ANY(%s))", [project_ids]
+    )
     cr.execute("DELETE FROM csw_unit WHERE project_id = ANY(%s)", [project_ids])
     cr.execute("DELETE FROM mail_message WHERE model = 'csw.project' AND res_id = ANY(%s)", [project_ids])
     cr.execute("DELETE FROM csw_project WHERE id = ANY(%s)", [project_ids])
@@ -89,8 +90,10 @@ def import_units(args, label):
         names = [f"{1 + n // 400}-{1 + n // 100 % 4}-{1 + n % 100:02d}01" for n in range(args.units)]
         # handed over today: all 16 periodic callbacks of each unit are ahead
         today = odoo.fields.Date.to_string(odoo.fields.Date.context_today(env["csw.unit"]))
-        result = env["csw.unit"].with_context(default_project_id=project.id).load(
-            ["name", "handover_date"], [[name, today] for name in names]
+        result = (
+            env["csw.unit"]
+            .with_context(default_project_id=project.id)
+            .load(["name", "handover_date"], [[name, today] for name in names])
         )
         if result["messages"]:
             sys.exit(f"the import failed: {result['messages'][:3]}")
@@ -100,7 +103,7 @@ def import_units(args, label):
 
 def measure(args, workers):
     project_id = import_units(args, workers)
-    odoo, registry = odoo_env(args)
+    _odoo, registry = odoo_env(args)
     counts = multiprocessing.Queue()
     processes = [multiprocessing.Process(target=worker, args=(args, counts)) for _ in range(workers)]
     start = time.perf_counter()
@@ -118,10 +121,14 @@ def measure(args, workers):
             [project_id],
         )
         callbacks, distinct = cr.fetchone()
-        cr.execute("SELECT count(*) FROM csw_unit WHERE project_id = %s AND callback_plan_pending IS NOT NULL", [project_id])
+        cr.execute(
+            "SELECT count(*) FROM csw_unit WHERE project_id = %s AND callback_plan_pending IS NOT NULL", [project_id]
+        )
         pending = cr.fetchone()[0]
         remove_estates(cr, [project_id])
-    verdict = "none twice" if callbacks == distinct and not pending else f"FAIL: {callbacks - distinct} twice, {pending} left"
+    verdict = (
+        "none twice" if callbacks == distinct and not pending else f"FAIL: {callbacks - distinct} twice, {pending} left"
+    )
     print(
         f"background planning with {workers} worker{'s' if workers > 1 else ''}: {args.units:,} units, "
         f"{callbacks:,} periodic callbacks in {seconds:.1f} s = {callbacks / seconds:,.0f} callbacks/s "

@@ -480,8 +480,7 @@ class CswUnit(models.Model):
             if unit.company_id != unit.project_id.company_id:
                 raise ValidationError(
                     self.env._(
-                        "Unit %(unit)s belongs to the company of its estate %(estate)s (%(company)s) "
-                        "and to no other.",
+                        "Unit %(unit)s belongs to the company of its estate %(estate)s (%(company)s) and to no other.",
                         unit=unit.name,
                         estate=unit.project_id.name,
                         company=unit.project_id.company_id.name,

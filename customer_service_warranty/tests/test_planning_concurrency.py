@@ -89,5 +89,7 @@ class TestPlanningConcurrency(TransactionCase):
             [mine],
         )
         self.assertEqual(self.cr_a.fetchone()[0], len(mine), "each unit of a batch has its periodic callbacks")
-        self.cr_a.execute("SELECT count(*) FROM csw_unit WHERE id = ANY(%s) AND callback_plan_pending IS NOT NULL", [planned])
+        self.cr_a.execute(
+            "SELECT count(*) FROM csw_unit WHERE id = ANY(%s) AND callback_plan_pending IS NOT NULL", [planned]
+        )
         self.assertEqual(self.cr_a.fetchone()[0], 0)
