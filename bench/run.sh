@@ -40,6 +40,9 @@ units=20000
 if [[ " $* " == *" --small "* ]]; then units=2000; fi
 say "importing $units units with their handover dates"
 ODOO_PATH="${ODOO_PATH:-}" "$PYTHON" "$BENCH_DIR/import_units.py" --config "$TMP_RC" --database "$db" --units "$units"
+say "background planning: one worker, then two"
+ODOO_PATH="${ODOO_PATH:-}" "$PYTHON" "$BENCH_DIR/plan_throughput.py" --config "$TMP_RC" --database "$db" \
+    --units "$((units / 10))"
 say "table and index sizes"
 small=()
 [[ " $* " == *" --small "* ]] && small=(--small)

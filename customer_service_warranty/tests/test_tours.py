@@ -109,7 +109,8 @@ class TestTours(HttpCase):
         self.assertIn(self.owner, ack.partner_ids)
         self.assertIn(ticket.number, ack.body)
 
-    def test_team_confirms_entry_and_reports_done_with_a_photo(self):
+    def notified_order(self):
+        """A leak in the owner's bathroom, notified in writing to the team of its subcontract."""
         order = self.env["csw.repair.order"].create(
             {
                 "unit_id": self.unit.id,
@@ -119,8 +120,12 @@ class TestTours(HttpCase):
                 "notify_method": "written",
             }
         )
-        self.assertEqual(order.subcontract_id, self.subcontract)
         order.action_notify()
+        return order
+
+    def test_team_confirms_entry_and_reports_done_with_a_photo(self):
+        order = self.notified_order()
+        self.assertEqual(order.subcontract_id, self.subcontract)
 
         self.start_tour("/my/jobs", "csw_team_job", login=self.team_user.login, timeout=120)
 

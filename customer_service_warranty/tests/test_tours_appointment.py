@@ -19,19 +19,6 @@ class TestAppointmentTours(test_tours.TestTours):
     test_team_confirms_entry_and_reports_done_with_a_photo = None
     test_agent_turns_a_phone_call_into_a_repair_order = None
 
-    def notified_order(self):
-        order = self.env["csw.repair.order"].create(
-            {
-                "unit_id": self.unit.id,
-                "location": "Master bathroom ceiling",
-                "category_id": self.bathroom.id,
-                "description": "<p>Water drips from the ceiling.</p>",
-                "notify_method": "written",
-            }
-        )
-        order.action_notify()
-        return order
-
     def test_owner_picks_a_proposed_window(self):
         order = self.notified_order()
         now = fields.Datetime.now().replace(microsecond=0)

@@ -21,19 +21,6 @@ class TestOwnerProgressTours(test_tours.TestTours):
         cls.company.phone = "0757-22888888"
         cls.team.mobile = "13902288776"
 
-    def notified_order(self):
-        order = self.env["csw.repair.order"].create(
-            {
-                "unit_id": self.unit.id,
-                "location": "Master bathroom ceiling",
-                "category_id": self.bathroom.id,
-                "description": "<p>Water drips from the ceiling.</p>",
-                "notify_method": "written",
-            }
-        )
-        order.action_notify()
-        return order
-
     def order_under_way(self):
         order = self.notified_order()
         start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=2)
