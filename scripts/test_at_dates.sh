@@ -28,7 +28,8 @@ DATES=(
 DATE_SENSITIVE="test_ticket_sla or test_ticket_escalation or test_callback or test_monthly_report \
 or test_warranty_clock or test_repair_order or test_deduction or test_subcontract or test_project_unit \
 or test_defect_category or test_ticket or test_inspection or test_performance or test_integrity \
-or test_portal_security or test_sla_time_basis or test_repair_deadlines or test_responsibility"
+or test_portal_security or test_sla_time_basis or test_repair_deadlines or test_responsibility \
+or test_repair_appointment or test_work_queue"
 # not test_sequence_concurrency: it numbers on dates of its own, and PostgreSQL's lock_timeout,
 # which it relies on, never fires under libfaketime (the test would wait forever)
 

@@ -117,8 +117,9 @@ class TestRepairAppointment(CswRepairCase):
 
     def test_owner_and_team_are_reminded_the_day_before_and_the_morning_once(self):
         order = self.notified()
-        # 2 December, 10:00 to 12:00 in Shanghai
-        order.write({"appointment_start": self.at(24), "appointment_end": self.at(26)})
+        # 2 December, 10:00 to 12:00 in Shanghai, booked just after the notice
+        with freeze_time(self.at(0.5)):
+            order.write({"appointment_start": self.at(24), "appointment_end": self.at(26)})
         Order = self.env["csw.repair.order"]
         for hours, expected in ((0.5, 2), (1, 2), (14.5, 2), (21.5, 4), (22, 4)):
             with freeze_time(self.at(hours)):
@@ -171,7 +172,8 @@ class TestRepairAppointment(CswRepairCase):
 
     def test_a_team_missing_the_visit_without_checking_in_is_flagged_like_a_late_entry(self):
         missed, came = self.notified(), self.notified(location="次卫地漏")
-        (missed | came).write({"appointment_start": self.at(3), "appointment_end": self.at(5)})
+        with freeze_time(self.at(0.5)):
+            (missed | came).write({"appointment_start": self.at(3), "appointment_end": self.at(5)})
         with freeze_time(self.at(4)):
             came._portal_check_in()
         with freeze_time(self.at(5.5)):
@@ -253,7 +255,8 @@ class TestRepairAppointment(CswRepairCase):
     # ------------------------------------------------------------------
     def test_owner_not_home_is_counted_with_a_door_photo_and_the_agent_re_books(self):
         order = self.notified()
-        order.write({"appointment_start": self.at(3), "appointment_end": self.at(5)})
+        with freeze_time(self.at(0.5)):
+            order.write({"appointment_start": self.at(3), "appointment_end": self.at(5)})
         with freeze_time(self.at(4)):
             with self.assertRaisesRegex(UserError, "photo of the door"):
                 order._portal_owner_not_home("敲门无人应答", [])
