@@ -9,6 +9,12 @@ deadlines), wakes the cron workers of both servers, SIGKILLs the whole second se
 its cron worker is inside a job, then lets the first one finish. Afterwards nothing may be
 left undone (a lost batch) and nothing done twice: one note, one to-do and one assessment per
 record and reason, one monthly report per estate, on top of the invariants of every run.
+
+Then the killed server is started again and units are imported over the API, more than an
+estate plans in the request: the planning cron makes their periodic callbacks in batches of
+500 units, each committed. Once a batch is committed and the next is under way, the server
+running it (either) is SIGKILLed and started again. Every imported unit must end with each of
+its 16 periodic callbacks once, none left to plan, and no cron failed.
 """
 
 import random
@@ -16,6 +22,7 @@ import time
 
 import invariants
 import psycopg2
+from rpc import Client
 
 # every cron of the addon: their server actions run a csw.* model's method
 ADDON_CRONS = """
@@ -25,6 +32,10 @@ ADDON_CRONS = """
      WHERE c.active AND m.model LIKE 'csw.%%'
 """
 NOW = "(now() AT TIME ZONE 'UTC')"
+# units created at once (an import): more than an estate plans in the request, so their
+# periodic callbacks (16 each) are left to the planning cron, in batches of 500
+IMPORTED_UNITS = 2000
+PERIODIC_CALLBACKS = 16
 
 
 def wake(server):
@@ -46,8 +57,11 @@ def jobs_in_progress(server):
 
 
 def due_jobs(server):
+    """Addon crons due: at their next call or by a trigger (``ir.cron._trigger``), as Odoo reads it."""
     return server.sql(
-        f"SELECT count(*) FROM ({ADDON_CRONS}) c JOIN ir_cron r ON r.id = c.id WHERE r.nextcall <= {NOW}"
+        f"""SELECT count(*) FROM ({ADDON_CRONS}) c JOIN ir_cron r ON r.id = c.id
+             WHERE r.nextcall <= {NOW}
+                OR EXISTS (SELECT 1 FROM ir_cron_trigger t WHERE t.cron_id = r.id AND t.call_at <= {NOW})"""
     )[0][0]
 
 
@@ -103,6 +117,106 @@ def wait_done(server, timeout=300):
         wake(server)
         time.sleep(2)
     raise RuntimeError(f"the crons were still due or running after {timeout} s")
+
+
+def pending_units(server):
+    return server.sql("SELECT count(*) FROM csw_unit WHERE callback_plan_pending IS NOT NULL")[0][0]
+
+
+def planning_batches(server):
+    """``(Odoo process id, seconds)`` of the transactions planning a batch: those holding the
+    row locks of units (``FOR NO KEY UPDATE``: a RowShareLock on csw_unit). Odoo names its
+    connections ``odoo-<pid>``."""
+    rows = server.sql(
+        """SELECT a.application_name, extract(epoch FROM now() - a.xact_start)
+             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.relation = 'csw_unit'::regclass AND l.mode = 'RowShareLock'
+              AND a.datname = %s AND a.application_name LIKE 'odoo-%%'""",
+        [server.database],
+    )
+    return [(int(name.split("-", 1)[1]), float(seconds)) for name, seconds in rows]
+
+
+def kill_mid_planning(server, rng, imported, timeout=300):
+    """SIGKILL the server whose cron worker plans a batch, once an earlier batch is committed.
+
+    Returns ``(server index, seconds into the batch, units planned before)``, or None when the
+    planning ended before (it never ran a second batch)."""
+    target = rng.uniform(0.5, 3.0)
+    deadline = time.monotonic() + timeout
+    last_wake = 0.0
+    while time.monotonic() < deadline:
+        if time.monotonic() - last_wake > 5:
+            wake(server)
+            last_wake = time.monotonic()
+        pending = pending_units(server)
+        if not pending:
+            return None
+        if pending < imported:
+            for pid, seconds in planning_batches(server):
+                if seconds < target:
+                    continue
+                for index, process in enumerate(server.processes):
+                    # a worker's connections may carry the name the server gave them before forking it
+                    if pid == process.pid or pid in server.worker_pids(index):
+                        server.kill(index)
+                        return index, seconds, imported - pending
+        time.sleep(0.005)
+    return None
+
+
+def wait_planned(server, timeout=600):
+    """Wake the cron workers until no unit is left to plan and no job runs; the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if not pending_units(server) and not jobs_in_progress(server):
+            return time.monotonic() - start
+        wake(server)
+        time.sleep(1)
+    raise RuntimeError(f"units were still waiting for their callbacks after {timeout} s")
+
+
+def import_units(server, db):
+    """An import of ``IMPORTED_UNITS`` units with their handover date into the first estate,
+    through the API as the import dialog does: their callbacks are left to the planning cron."""
+    admin = Client(server.urls[0], db, "admin", "admin")
+    project = server.sql("SELECT id FROM csw_project WHERE active ORDER BY id LIMIT 1")[0][0]
+    handover = server.sql("SELECT (now() AT TIME ZONE 'UTC')::date - 30")[0][0].isoformat()
+    ids = admin.call(
+        "csw.unit",
+        "create",
+        [
+            {"name": f"88-{1 + n // 100}-{1 + n % 100:02d}01", "project_id": project, "handover_date": handover}
+            for n in range(IMPORTED_UNITS)
+        ],
+    )
+    pending = server.sql("SELECT count(*) FROM csw_unit WHERE callback_plan_pending IS NOT NULL")[0][0]
+    return ids, pending
+
+
+def planning_lost_or_doubled(server, unit_ids):
+    """The imported units: all planned, each periodic callback once."""
+    violations = [
+        f"unit {u} still waiting for its callbacks to be planned"
+        for (u,) in server.sql("SELECT id FROM csw_unit WHERE callback_plan_pending IS NOT NULL")
+    ]
+    violations += [
+        f"unit {u}: {count} periodic callbacks instead of {PERIODIC_CALLBACKS}"
+        for u, count in server.sql(
+            """SELECT u.id, count(c.id) FROM csw_unit u
+                 LEFT JOIN csw_callback c ON c.unit_id = u.id AND c.callback_type = 'periodic'
+                WHERE u.id IN %s GROUP BY u.id HAVING count(c.id) <> %s""",
+            [tuple(unit_ids), PERIODIC_CALLBACKS],
+        )
+    ]
+    violations += [
+        f"unit {u}: periodic callback {index} planned x{count}"
+        for u, index, count in server.sql(
+            """SELECT unit_id, plan_index, count(*) FROM csw_callback WHERE callback_type = 'periodic'
+                GROUP BY unit_id, plan_index HAVING count(*) > 1"""
+        )
+    ]
+    return violations
 
 
 def lost(server, month):
@@ -241,6 +355,39 @@ def run(report, server, db):
     lines += report.check("cron work done twice", doubled(server, marks))
     for check, violations in invariants.all_checks(server).items():
         lines += report.check(check, violations)
-    failing = server.sql(f"SELECT id, failure_count FROM ir_cron WHERE id IN ({ADDON_CRONS}) AND failure_count > 0")
-    lines += report.check("crons failed", [f"cron {c}: {n} failures" for c, n in failing])
+    lines += report.check("crons failed", failed_crons(server))
     report.section("Crons on two servers, one killed mid-job", lines)
+    server.restart(1)
+    report.section(
+        "Background planning of an import, its server killed mid-batch", plan_import(report, server, db, rng)
+    )
+
+
+def failed_crons(server):
+    failing = server.sql(f"SELECT id, failure_count FROM ir_cron WHERE id IN ({ADDON_CRONS}) AND failure_count > 0")
+    return [f"cron {c}: {n} failures" for c, n in failing]
+
+
+def plan_import(report, server, db, rng):
+    start = time.monotonic()
+    unit_ids, pending = import_units(server, db)
+    lines = [
+        f"{len(unit_ids)} units imported over the API in {time.monotonic() - start:.1f} s, "
+        f"{pending} left to the planning cron"
+    ]
+    killed = kill_mid_planning(server, rng, pending)
+    if killed:
+        index, seconds, planned = killed
+        lines.append(
+            f"server {index + 1} SIGKILLed (with its workers) {seconds:.1f} s into a planning batch, "
+            f"{planned} units planned and committed before it; started again"
+        )
+        server.restart(index)
+    else:
+        report.failures.append("planning: no batch was under way after a committed one, to be killed in")
+        lines.append("no planning batch to kill")
+    finished = wait_planned(server)
+    lines.append(f"all units planned {finished:.1f} s later ({time.monotonic() - start:.1f} s in all)")
+    lines += report.check("callback planning lost or done twice", planning_lost_or_doubled(server, unit_ids))
+    lines += report.check("crons failed", failed_crons(server))
+    return lines
