@@ -108,15 +108,20 @@ def kill_mid_job(server, index, rng, timeout=120):
     return None
 
 
-def wait_done(server, timeout=300):
-    """Wake the cron workers until no addon cron is due nor running; the seconds it took."""
+def wait_for(server, finished, timeout, failure):
+    """Wake the cron workers until ``finished(server)`` and no job runs; the seconds it took."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        if not due_jobs(server) and not jobs_in_progress(server):
+        if finished(server) and not jobs_in_progress(server):
             return time.monotonic() - start
         wake(server)
-        time.sleep(2)
-    raise RuntimeError(f"the crons were still due or running after {timeout} s")
+        time.sleep(1)
+    raise RuntimeError(f"{failure} after {timeout} s")
+
+
+def wait_done(server):
+    """Until no addon cron is due nor running."""
+    return wait_for(server, lambda s: not due_jobs(s), 300, "the crons were still due or running")
 
 
 def pending_units(server):
@@ -165,15 +170,9 @@ def kill_mid_planning(server, rng, imported, timeout=300):
     return None
 
 
-def wait_planned(server, timeout=600):
-    """Wake the cron workers until no unit is left to plan and no job runs; the seconds it took."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if not pending_units(server) and not jobs_in_progress(server):
-            return time.monotonic() - start
-        wake(server)
-        time.sleep(1)
-    raise RuntimeError(f"units were still waiting for their callbacks after {timeout} s")
+def wait_planned(server):
+    """Until no unit is left to plan and no job runs."""
+    return wait_for(server, lambda s: not pending_units(s), 600, "units were still waiting for their callbacks")
 
 
 def import_units(server, db):
