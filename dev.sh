@@ -332,15 +332,18 @@ cmd_test() {
     throwaway_cluster
     local rc="$TMP_RC" demo_log="$TMP_DIR/suite-demo.log" demo_pid status=0
     cd "$REPO"
-    say "installing $ADDON without demo data"
-    install_checked "$rc" csw_test --without-demo=all
     if [[ "${CSW_TEST_DEMO:-1}" == 0 ]]; then
+        say "installing $ADDON without demo data"
+        install_checked "$rc" csw_test --without-demo=all
         say "test suite on the database without demo data"
         run_suite "$rc" csw_test "$@" || status=$?
         return "$status"
     fi
-    say "installing $ADDON with demo data"
+    say "installing $ADDON without and with demo data, side by side"
+    install_checked "$rc" csw_test --without-demo=all &
+    demo_pid=$!
     install_checked "$rc" csw_test_demo
+    wait "$demo_pid" || die "installing $ADDON without demo data failed"
     # the two suites side by side (pytest-odoo gives each its own HTTP port for the browser
     # tests): on two cores the whole run takes little more than one suite
     say "test suites on the databases with and without demo data, side by side (with demo data: $demo_log)"
