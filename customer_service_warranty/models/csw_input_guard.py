@@ -10,7 +10,7 @@ record staying in its company: UserError) is left to it. Without this guard, Odo
   a non-list on a relation, a malformed date: a ValueError or TypeError, an internal error
   (HTTP 500 in the web client, "internal" for an integrator);
 - an integer or an id beyond PostgreSQL's int4: the database refuses it, an internal error;
-- NaN or infinity in an amount or a percentage: an internal error;
+- NaN or infinity in an amount or a percentage, a NUL character in a text: an internal error;
 - silent coercions, the record saved with another value than the one sent: a list saved as
   the text "['a', 'b']", 1.5 saved as 1 in an integer, an impossible time dropped from a
   date, an unknown x2many command ignored;
@@ -75,7 +75,8 @@ def _valid(model, field, value):
         return True
     kind = field.type
     if kind in TEXT_TYPES:
-        return isinstance(value, str)
+        # PostgreSQL stores no NUL character in a text
+        return isinstance(value, str) and "\x00" not in value
     if kind == "selection":
         return isinstance(value, str) and value in field.get_values(model.env)
     if kind == "integer":

@@ -7,7 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .csw_locale import company_locale
-from .csw_period_report_mixin import AMOUNTS, COUNTS, rates_of
+from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS, rates_of
+from .csw_state_mixin import workflow_action
 
 # estates whose report is counted per transaction of the report crons
 REPORT_BATCH_SIZE = 50
@@ -26,10 +27,11 @@ class CswMonthlyReport(models.Model):
     """
 
     _name = "csw.monthly.report"
-    _inherit = ["csw.period.report.mixin"]
+    _inherit = ["csw.state.mixin", "csw.period.report.mixin"]
     _description = "Monthly Report"
     _order = "month desc, project_id"
     _check_company_auto = True
+    _csw_protected_fields = {**COUNTED_FIELDS, "snapshot": COUNTED_FIELDS["refreshed_date"]}
 
     name = fields.Char(compute="_compute_name", store=True)
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
@@ -68,6 +70,7 @@ class CswMonthlyReport(models.Model):
     # ------------------------------------------------------------------
     # Counting
     # ------------------------------------------------------------------
+    @workflow_action
     def action_refresh(self):
         """Count the figures of these reports, a few grouped queries per month reported, and the
         previous month's figures and the breakdowns printed beside them, at the same moment."""

@@ -194,3 +194,8 @@ class CswAssessment(models.Model):
 class CswWeeklyReport(models.Model):
     _name = "csw.weekly.report"
     _inherit = ["csw.protected.fields", "csw.weekly.report"]
+
+
+class CswMonthlyReport(models.Model):
+    _name = "csw.monthly.report"
+    _inherit = ["csw.protected.fields", "csw.monthly.report"]

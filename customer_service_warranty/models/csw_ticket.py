@@ -401,7 +401,7 @@ class CswTicket(models.Model):
         )
         callbacks = self.env["csw.callback"].search_fetch(
             [*who, ("state", "=", "done")],
-            ["done_date", "satisfaction", "unit_id", "partner_id", "callback_type"],
+            ["done_date", "satisfaction", "unit_id", "partner_id"],
             order="done_date desc, id desc",
         )
         roots = self.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
@@ -1371,15 +1371,18 @@ class CswTicket(models.Model):
             ],
         }
 
-    def _refresh_sla_state(self, now=None):
+    def _refresh_sla_state(self, now=None, every_ticket=False):
         """Set the SLA state of running tickets, a few queries for any number of them.
 
-        Called on ``self`` after changes, or on the empty recordset by the cron for every
-        running ticket. Waiting tickets keep their state (the clock is paused); resolved
-        ones keep it too, with a late resolution counted as breached.
+        Called on ``self`` after changes, or by the cron with ``every_ticket`` for every
+        running ticket; on an empty ``self`` otherwise (an empty write over the API) it does
+        nothing. Waiting tickets keep their state (the clock is paused); resolved ones keep
+        it too, with a late resolution counted as breached.
         """
+        if not self and not every_ticket:
+            return
         now = now or fields.Datetime.now()
-        scope = [("id", "in", self.ids)] if self else []
+        scope = [] if every_ticket else [("id", "in", self.ids)]
         running = [*scope, ("state", "in", SLA_RUNNING_STATES)]
         rule = self._sla_domains(now)
         breached, at_risk = rule["breached"], rule["at_risk"]
@@ -1411,7 +1414,7 @@ class CswTicket(models.Model):
         the number of queries does not depend on the number of tickets.
         """
         now = fields.Datetime.now()
-        self._refresh_sla_state(now)
+        self._refresh_sla_state(now, every_ticket=True)
         # breaches of the last weeks only: the cron runs hourly, and looking further back
         # would read every breached ticket of the estate's history at each run
         late = self.sudo().search(

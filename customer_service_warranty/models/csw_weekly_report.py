@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from .csw_locale import company_locale
 from .csw_monthly_report import REPORT_BATCH_SIZE
-from .csw_period_report_mixin import AMOUNTS, COUNTS
+from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS
 from .csw_state_mixin import workflow_action
 
 FRIDAY = 4
@@ -35,6 +35,7 @@ class CswWeeklyReport(models.Model):
     _order = "week_start desc, project_id"
     _check_company_auto = True
     _csw_protected_fields = {
+        **COUNTED_FIELDS,
         "submitted_date": SUBMIT,
         "submitted_by_id": SUBMIT,
         # a stored copy of the estate's region: a write would move the estate
@@ -110,6 +111,7 @@ class CswWeeklyReport(models.Model):
             for day in (self.week_start, self.due_date)
         )
 
+    @workflow_action
     def action_refresh(self):
         """Count the figures of these reports: a few grouped queries per week and timezone."""
         for (week_start, _tz), reports in self.grouped(

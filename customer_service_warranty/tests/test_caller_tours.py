@@ -1,36 +1,20 @@
-import unittest
-from datetime import date
+from dateutil.relativedelta import relativedelta
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo import fields
+from odoo.tests import tagged
 
-CENTER_AGENT = "customer_service_warranty.group_csw_center_agent"
+from .common_tours import CswTourCase
 
 
-class CswCallerTourCase(HttpCase):
+class CswCallerTourCase(CswTourCase):
     """A known caller: an owner with an open ticket, its repair and a callback, in an estate whose
     waterproofing team has no e-mail."""
+
+    agent_login = "csw_caller_agent"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the users of the tours read English, which a database installed in Chinese lacks
-        cls.env["res.lang"]._activate_lang("en_US")
-        cls.company = cls.env["res.company"].create({"name": "Jade Lake Property Co."})
-        cls.env.user.write({"company_ids": [(4, cls.company.id)]})
-        company_values = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)], "lang": "en_US"}
-        cls.agent = new_test_user(
-            cls.env, login="csw_caller_agent", groups=f"base.group_user,{CENTER_AGENT}", **company_values
-        )
-        cls.project = cls.env["csw.project"].create(
-            {
-                "name": "Jade Lake Garden",
-                "code": "JLG",
-                "company_id": cls.company.id,
-                "completion_date": date(2023, 6, 1),
-                "handover_date": date(2023, 12, 1),
-                "cs_user_id": cls.agent.id,
-            }
-        )
         cls.owner = cls.env["res.partner"].create({"name": "Zhou Xiaoming", "mobile": "13800138000", "lang": "en_US"})
         cls.unit = cls.env["csw.unit"].create(
             {"name": "3-2-1102", "project_id": cls.project.id, "owner_id": cls.owner.id}
@@ -62,17 +46,10 @@ class CswCallerTourCase(HttpCase):
             {
                 "unit_id": cls.unit.id,
                 "callback_type": "periodic",
-                "scheduled_date": "2030-01-01",
-                "deadline": "2030-01-02",
+                "scheduled_date": fields.Date.today() + relativedelta(months=3),
+                "deadline": fields.Date.today() + relativedelta(months=3, days=1),
             }
         )
-
-    def browser_js(self, *args, **kwargs):
-        # Odoo skips browser tests without Chrome or websocket-client: here they must fail.
-        try:
-            return super().browser_js(*args, **kwargs)
-        except unittest.SkipTest as skip:
-            self.fail(f"the tour could not run in a browser (install Chromium and websocket-client): {skip}")
 
 
 @tagged("post_install", "-at_install")

@@ -29,6 +29,7 @@ class TestHostileInput(CswRepairCase):
         self.assertRefused(Order, {**base, "unit_id": "abc"}, "unit_id")
         self.assertRefused(Order, {**base, "unit_id": 2**40}, "unit_id")
         self.assertRefused(Order, {**base, "location": ["a", "b"]}, "location")
+        self.assertRefused(Order, {**base, "location": "主卫\x00天花"}, "location")
         self.assertRefused(Order, {**base, "photo_ids": 97}, "photo_ids")
         self.assertRefused(Order, {**base, "callback_ids": [(7, 0, 0)]}, "callback_ids")
         self.assertRefused(Order, {**base, "notify_method": {"x": 1}}, "notify_method")
@@ -95,6 +96,7 @@ class TestHostileInput(CswRepairCase):
             (order, {"loss_estimate": math.inf}),
             (self.subcontract, {"agency_fee_percent": math.nan}),
             (order, {"loss_estimate": "abc"}),
+            (order, {"location": "主卫\x00天花"}),
             (order, {"report_date": 891}),
             (order, {"report_date": "2025-13-01"}),
             (order, {"photo_ids": 97}),

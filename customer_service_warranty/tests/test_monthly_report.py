@@ -8,6 +8,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import http
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import MANAGER
@@ -224,6 +225,21 @@ class TestMonthlyReport(CswMonthCase):
         self.assertTrue(self.r3.is_substitute and self.r3.entry_late)
         self.assertEqual((self.deduction.state, self.deduction.amount_total), ("posted", 1700))
         self.assertEqual(self.r7.callback_ids.state, "failed")
+
+    def test_the_figures_are_counted_never_typed_in(self):
+        november = self.report(self.project, date(2026, 11, 1))
+        counted = self.figures(november, ["ticket_count", "deduction_total"])
+        manager_report = november.with_user(self.manager)
+        for vals in ({"ticket_count": 0}, {"deduction_total": 1.0}, {"snapshot": {}}, {"refreshed_date": False}):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                manager_report.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["csw.monthly.report"].with_user(self.manager).create(
+                {"project_id": self.foreign_project.id, "month": date(2026, 11, 1), "ticket_count": 99}
+            )
+        # the manager counts them again with the button, as the cron does
+        manager_report.action_refresh()
+        self.assertEqual(self.figures(november, ["ticket_count", "deduction_total"]), counted)
 
     def test_tickets_of_the_month(self):
         november = self.report(self.project, date(2026, 11, 1))

@@ -161,6 +161,14 @@ class TestPortalPages(CswPortalCase):
         self.assert_error(response)
         self.assertFalse(self.env["csw.ticket"].search([("location", "=", "阳台")]))
 
+    def test_repair_request_with_a_nul_character_is_refused_on_the_page(self):
+        self.authenticate("owner_zhou", "owner_zhou")
+        form = {"unit_id": self.unit.id, "location": "北阳台\x00", "description": "阳台地面积水"}
+        response = self.post("/my/repair-request", form)
+        self.assertEqual(response.status_code, 200, "the form again with the error, not an internal error")
+        self.assert_error(response)
+        self.assertFalse(self.env["csw.ticket"].search([("location", "like", "北阳台")]), "nothing half-written")
+
     def test_owner_answers_a_callback_like_an_agent_would(self):
         self.authenticate("owner_zhou", "owner_zhou")
         page = self.url_open("/my/callbacks")

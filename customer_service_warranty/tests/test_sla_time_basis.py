@@ -90,7 +90,7 @@ class TestSlaTimeBasis(CswTicketCase):
         self.assertEqual(ticket.response_risk_date, self.shanghai(2026, 11, 16, 22, 44))
         self.assertEqual(ticket.resolve_risk_date, self.shanghai(2026, 11, 17, 15, 14))
         with freeze_time(self.shanghai(2026, 11, 16, 23, 20)):
-            self.env["csw.ticket"]._refresh_sla_state()
+            self.env["csw.ticket"]._refresh_sla_state(every_ticket=True)
         self.assertEqual(ticket.sla_state, "breached", "no one answered during the night")
 
     def test_urgent_repair_in_working_hours_waits_for_the_office_to_open(self):

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common_ticket import CswTicketCase
@@ -175,11 +176,28 @@ class TestTicketSla(CswTicketCase):
             ticket._refresh_sla_state()
             self.assertEqual(ticket.sla_state, "at_risk")
         with freeze_time(self.shanghai(2026, 11, 16, 11, 5)):
-            self.env["csw.ticket"]._refresh_sla_state()
+            self.env["csw.ticket"]._refresh_sla_state(every_ticket=True)
             self.assertEqual(ticket.sla_state, "breached")
             self.assertTrue(ticket.response_breached)
             # answering late does not clear the breach
             ticket.action_start()
+            self.assertEqual(ticket.sla_state, "breached")
+
+    def test_an_empty_write_over_the_api_refreshes_no_ticket(self):
+        with freeze_time(self.shanghai(2026, 11, 16, 9, 30)):
+            ticket = self.ticket(ticket_type="repair", priority="2", received_date=self.shanghai(2026, 11, 16, 9, 0))
+        self.assertEqual(ticket.sla_state, "on_track")
+        with freeze_time(self.shanghai(2026, 11, 16, 11, 5)):
+            # an integrator's write([], ...) and action on no record: Odoo returns before the
+            # access check, so they must not refresh every running ticket as superuser
+            nobody = self.env["csw.ticket"].with_user(self.project_agent).browse()
+            nobody.write({"state": "in_progress"})
+            with self.assertRaises(UserError):
+                nobody.action_start()
+            # nor does any code path that ends in a refresh of no ticket
+            nobody._refresh_sla_state()
+            self.assertEqual(ticket.sla_state, "on_track", "untouched: the 11:00 breach is the cron's to set")
+            self.env["csw.ticket"]._cron_escalate()
             self.assertEqual(ticket.sla_state, "breached")
 
     def test_resolved_in_time_is_on_track(self):
@@ -191,7 +209,7 @@ class TestTicketSla(CswTicketCase):
         self.assertEqual(ticket.sla_state, "on_track")
         self.assertEqual(ticket.resolved_date, self.shanghai(2026, 11, 16, 9, 30))
         with freeze_time(datetime(2027, 1, 1)):
-            self.env["csw.ticket"]._refresh_sla_state()
+            self.env["csw.ticket"]._refresh_sla_state(every_ticket=True)
         self.assertEqual(ticket.sla_state, "on_track")
 
     def test_waiting_ticket_is_not_breached_while_paused(self):

@@ -1,40 +1,17 @@
-import unittest
-from datetime import date
+from odoo.tests import new_test_user, tagged
 
-from odoo.tests import HttpCase, new_test_user, tagged
-
-CENTER_AGENT = "customer_service_warranty.group_csw_center_agent"
+from .common_tours import CswTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTours(HttpCase):
-    """The portal and the web client driven by a browser, on data built here (no demo data).
-
-    An owner reports a leak on the portal, the responsible team does the repair from its
+class TestTours(CswTourCase):
+    """An owner reports a leak on the portal, the responsible team does the repair from its
     portal, and an agent turns a phone call into a ticket and a repair order.
     """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # the users of the tours read English, which a database installed in Chinese lacks
-        cls.env["res.lang"]._activate_lang("en_US")
-        cls.company = cls.env["res.company"].create({"name": "Jade Lake Property Co."})
-        cls.env.user.write({"company_ids": [(4, cls.company.id)]})
-        company_values = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)], "lang": "en_US"}
-        cls.agent = new_test_user(
-            cls.env, login="csw_tour_agent", groups=f"base.group_user,{CENTER_AGENT}", **company_values
-        )
-        cls.project = cls.env["csw.project"].create(
-            {
-                "name": "Jade Lake Garden",
-                "code": "JLG",
-                "company_id": cls.company.id,
-                "completion_date": date(2023, 6, 1),
-                "handover_date": date(2023, 12, 1),
-                "cs_user_id": cls.agent.id,
-            }
-        )
         cls.owner = cls.env["res.partner"].create(
             {"name": "Zhou Xiaoming", "email": "zhou.xiaoming@example.com", "mobile": "13800138000", "lang": "en_US"}
         )
@@ -67,18 +44,11 @@ class TestTours(HttpCase):
                 partner_id=partner.id,
                 name=partner.name,
                 email=partner.email,
-                **company_values,
+                **cls.company_values,
             )
 
         cls.owner_user = portal_user("csw_tour_owner", cls.owner)
         cls.team_user = portal_user("csw_tour_team", cls.foreman)
-
-    def browser_js(self, *args, **kwargs):
-        # Odoo skips browser tests without Chrome or websocket-client: here they must fail.
-        try:
-            return super().browser_js(*args, **kwargs)
-        except unittest.SkipTest as skip:
-            self.fail(f"the tour could not run in a browser (install Chromium and websocket-client): {skip}")
 
     def test_owner_reports_a_problem_with_a_photo(self):
         self.start_tour("/my", "csw_owner_repair_request", login=self.owner_user.login, timeout=120)

@@ -138,6 +138,8 @@ class TestWeeklyReport(CswWeekCase):
             report.with_user(self.center_agent).action_submit()
         with self.assertRaises(AccessError):
             report.with_user(self.manager).write({"submitted_date": "2026-11-27 02:00:00"})
+        with self.assertRaises(AccessError, msg="the figures are counted, never typed in"):
+            report.with_user(self.manager).write({"complaint_count": 0})
         with freeze_time("2026-11-27 02:00:00"):
             report.with_user(self.manager).action_submit()
         self.assertEqual(report.submitted_by_id, self.manager)

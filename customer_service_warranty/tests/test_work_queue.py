@@ -70,7 +70,7 @@ class TestDashboardWorkQueue(CswWorkQueueCase):
         self.submitted, self.approved = submitted, approved
         self.env["csw.weekly.report"].create({"project_id": self.project.id, "week_start": date(2026, 11, 6)})
         with freeze_time(NOW):
-            self.Ticket._refresh_sla_state()
+            self.Ticket._refresh_sla_state(every_ticket=True)
             self.env["csw.repair.order"]._cron_flag_overdue()
 
     def test_each_figure_opens_exactly_the_records_it_counts(self):
