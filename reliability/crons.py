@@ -189,8 +189,7 @@ def import_units(server, db):
             for n in range(IMPORTED_UNITS)
         ],
     )
-    pending = server.sql("SELECT count(*) FROM csw_unit WHERE callback_plan_pending IS NOT NULL")[0][0]
-    return ids, pending
+    return ids, pending_units(server)
 
 
 def planning_lost_or_doubled(server, unit_ids):

@@ -99,8 +99,7 @@ run_at_date() {
     cd "$REPO"
     for db in "${databases[@]}"; do
         say "test suite on $db"
-        ODOO_RC="$dir/odoo.conf" "$PYTHON" -m pytest -p no:cacheprovider --odoo-database="$db" --odoo-http \
-            --odoo-log-level=warn "$ADDON/tests" -q "$@" || status=$?
+        run_suite "$dir/odoo.conf" "$db" -q "$@" || status=$?
     done
     stop_cluster "$dir"
     return "$status"
