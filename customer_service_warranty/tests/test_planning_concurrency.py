@@ -1,7 +1,8 @@
 from contextlib import closing
-from datetime import date
 
-from odoo import SUPERUSER_ID, api, sql_db
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tests import TransactionCase, tagged
 
 # the estate of this test only; the clean-up removes it with its units and callbacks
@@ -26,12 +27,15 @@ class TestPlanningConcurrency(TransactionCase):
         db_name = self.env.cr.dbname
         with closing(sql_db.db_connect(db_name).cursor()) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
+            # the real transactions read the real clock (no frozen time reaches PostgreSQL):
+            # an estate handed over a month ago has its periodic callbacks ahead on any day
+            today = fields.Date.today()
             project = env["csw.project"].create(
                 {
                     "name": "并发排期测试苑",
                     "code": CODE,
-                    "completion_date": date(2025, 6, 1),
-                    "handover_date": date(2025, 12, 1),
+                    "completion_date": today - relativedelta(years=1),
+                    "handover_date": today - relativedelta(months=1),
                 }
             )
             units = env["csw.unit"].create([{"name": f"1-1-{n}01", "project_id": project.id} for n in range(1, 5)])

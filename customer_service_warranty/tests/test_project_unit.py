@@ -129,6 +129,9 @@ class TestProjectUnit(CswCase):
             self.env["csw.unit"].create(foreign)
         with self.assertRaises(ValidationError):
             self.unit.write({"company_id": self.other_company.id})
+        # an integrator with the manager's login, writing the field the form shows read-only
+        with self.assertRaises(AccessError):
+            self.unit.with_user(self.manager).write({"company_id": self.other_company.id})
         self.assertEqual(self.unit.company_id, self.company)
         # the estate moves to another company: its units follow it
         self.foreign_project.company_id = self.other_company
