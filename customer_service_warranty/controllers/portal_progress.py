@@ -39,6 +39,17 @@ def status_labels(env):
     }
 
 
+def chronological(steps):
+    """``steps`` (given in the order they happen) sorted by their time to the second.
+
+    The times are shown to the minute and recorded at different precisions (a creation date keeps
+    the database clock's microseconds, an action's date is whole seconds): steps within the same
+    second keep their given order, so a request received at 10:00:00.9 and assigned at 10:00:00
+    still reads received, then assigned.
+    """
+    return sorted(steps, key=lambda step: step[0].replace(microsecond=0))
+
+
 class OwnerProgress:
     """The owner's view of the progress of their tickets and repair orders.
 
@@ -93,7 +104,7 @@ class OwnerProgress:
         return ticket.name
 
     def repair_steps(self, order, with_location=False):
-        """The dated steps of a repair order, oldest first: ``[(datetime, text)]``."""
+        """The dated steps of a repair order, in the order they happen: ``[(datetime, text)]``."""
         env = self.env
         team = order.repair_team_id.commercial_partner_id.name or ""
         prefix = f"{order.location}: " if with_location and order.location else ""
@@ -113,8 +124,7 @@ class OwnerProgress:
 
     def repair_timeline(self, order):
         received = order.ticket_id.received_date or order.create_date
-        steps = [(received, self.env._("Your request was received")), *self.repair_steps(order)]
-        return sorted(steps, key=lambda step: step[0])
+        return chronological([(received, self.env._("Your request was received")), *self.repair_steps(order)])
 
     def ticket_timeline(self, ticket):
         env = self.env
@@ -125,4 +135,4 @@ class OwnerProgress:
             steps += self.repair_steps(order, with_location=True)
         if ticket.resolved_date:
             steps.append((ticket.resolved_date, env._("Your request was resolved")))
-        return sorted((step for step in steps if step[0]), key=lambda step: step[0])
+        return chronological(step for step in steps if step[0])

@@ -201,3 +201,33 @@ class TestOwnerProgressTime(CswPortalCase):
         steps = re.findall(r'o_csw_timeline_step">\s*<div[^>]*>([^<]+)</div>', page)
         self.assertIn("2026-12-01 11:05", steps, "the notice in Beijing time")
         self.assertNotIn("2026-12-01 03:05", steps)
+
+    def test_steps_recorded_within_one_second_keep_their_order(self):
+        """A request received at 03:00:00.9 (the database clock keeps microseconds), assigned and
+        reached at 03:00:00 (the actions' times are whole seconds): the owner still reads
+        received, assigned, technician arrived, on the repair and on the request."""
+        self.job.action_start()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE csw_ticket SET received_date = '2026-12-01 03:00:00.900000', first_response_date = NULL"
+            " WHERE id = %s",
+            [self.ticket.id],
+        )
+        self.env.cr.execute(
+            "UPDATE csw_repair_order SET notify_date = '2026-12-01 03:00:00', entry_date = '2026-12-01 03:00:00'"
+            " WHERE id = %s",
+            [self.job.id],
+        )
+        self.env.invalidate_all()
+        self.authenticate("owner_zhou", "owner_zhou")
+        step_texts = r'o_csw_timeline_step">\s*<div[^>]*>[^<]+</div>\s*<div>([^<]+)</div>'
+        repair_page = self.url_open(f"/my/repairs/{self.job.id}").text
+        self.assertEqual(
+            re.findall(step_texts, repair_page),
+            ["您的报事已受理", f"已派工给 {self.team.name}", "师傅已上门"],
+            "received, assigned, technician arrived",
+        )
+        ticket_steps = re.findall(step_texts, self.url_open(f"/my/tickets/{self.ticket.id}").text)
+        self.assertEqual(ticket_steps[0], "您的报事已受理", "the request comes before its repairs")
+        assigned = ticket_steps.index(f"主卫天花: 已派工给 {self.team.name}")
+        self.assertLess(assigned, ticket_steps.index("主卫天花: 师傅已上门"))

@@ -61,8 +61,19 @@ registry.category("web_tour.tours").add("csw_owner_progress", {
             trigger: ".o_csw_who_is_coming .o_csw_appointment:visible",
         },
         {
-            content: "The steps of the repair: received, assigned, technician arrived",
-            trigger: ".o_csw_timeline .o_csw_timeline_step:nth-child(3):contains(technician arrived):visible",
+            content: "The steps of the repair, in the order they happened: received, assigned, technician arrived",
+            trigger: ".o_csw_timeline .o_csw_timeline_step:contains(technician arrived):visible",
+            run() {
+                const steps = [...document.querySelectorAll(".o_csw_timeline .o_csw_timeline_step")].map(
+                    (step) => step.textContent
+                );
+                const positions = ["request was received", "repair was assigned", "technician arrived"].map((words) =>
+                    steps.findIndex((text) => text.includes(words))
+                );
+                if (positions.includes(-1) || positions.some((position, i) => i && position < positions[i - 1])) {
+                    throw new Error(`the steps are not received, assigned, arrived in that order: ${steps.join(" | ")}`);
+                }
+            },
         },
         expectNoHorizontalScroll(".o_csw_timeline"),
     ],
