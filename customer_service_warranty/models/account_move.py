@@ -7,6 +7,13 @@ from .csw_repair_order import OPEN_REPAIR_STATES
 from .csw_state_mixin import in_workflow
 from .csw_subcontract import MANAGER_GROUP
 
+# who confirmed a settlement and what: set by the confirmation, never given
+SETTLEMENT_TRAIL = (
+    "csw_settlement_confirmed_uid",
+    "csw_settlement_confirmed_partner_id",
+    "csw_settlement_confirmed_amount",
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -60,6 +67,9 @@ class AccountMove(models.Model):
     csw_settlement_confirmed_uid = fields.Many2one(
         "res.users", string="Settlement Confirmed By", readonly=True, copy=False
     )
+    # what the manager confirmed: the confirmation holds for this team and at most this amount
+    csw_settlement_confirmed_partner_id = fields.Many2one("res.partner", readonly=True, copy=False)
+    csw_settlement_confirmed_amount = fields.Monetary(readonly=True, copy=False, currency_field="currency_id")
 
     # ------------------------------------------------------------------
     # Settlement block
@@ -109,9 +119,8 @@ class AccountMove(models.Model):
             named = bill.csw_subcontract_id.sudo()
             if named and named.partner_id.commercial_partner_id == team:
                 mine = named
-            elif named:
-                continue
             else:
+                # no contract named, or another team's: the bill settles its own team's contracts
                 mine = contracts.filtered(
                     lambda c, bill=bill, team=team: (
                         c.partner_id.commercial_partner_id == team and c.company_id == bill.company_id
@@ -128,9 +137,19 @@ class AccountMove(models.Model):
         for move in self:
             move.csw_open_defect_count = by_bill.get(move, (None, 0))[1]
 
+    def _csw_settlement_confirmed(self):
+        """Whether a CS manager confirmed this bill as it is: its team, at most its amount."""
+        self.ensure_one()
+        return bool(
+            self.csw_settlement_reason
+            and self.csw_settlement_confirmed_uid
+            and self.csw_settlement_confirmed_partner_id == self.commercial_partner_id
+            and self.currency_id.compare_amounts(self.amount_total, self.csw_settlement_confirmed_amount) <= 0
+        )
+
     def _csw_check_settlement(self):
         for bill, (contracts, count) in self._csw_open_defects_by_bill().items():
-            if bill.csw_settlement_reason and bill.csw_settlement_confirmed_uid:
+            if bill._csw_settlement_confirmed():
                 continue
             raise UserError(
                 self.env._(
@@ -143,11 +162,8 @@ class AccountMove(models.Model):
                 )
             )
 
-    def action_post(self):
-        self._csw_check_settlement()
-        confirmed = self.filtered(lambda move: move.csw_settlement_reason and move.state == "draft")
-        result = super().action_post()
-        for bill in confirmed:
+    def _csw_log_settlement_confirmations(self):
+        for bill in self.filtered("csw_settlement_reason"):
             bill.message_post(
                 body=Markup("<p>%s</p><p>%s</p>")
                 % (
@@ -159,7 +175,6 @@ class AccountMove(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return result
 
     def _csw_check_settlement_vals(self, vals):
         """Only a CS manager confirms a settlement; only a release marks a retention bill."""
@@ -168,7 +183,8 @@ class AccountMove(models.Model):
         if "csw_retention_release" in vals and not in_workflow():
             raise AccessError(self.env._("Only the release of a subcontract's retention marks a retention bill."))
         vals = dict(vals)
-        vals.pop("csw_settlement_confirmed_uid", None)
+        for fname in SETTLEMENT_TRAIL:
+            vals.pop(fname, None)
         if "csw_settlement_reason" in vals:
             if not self.env.user.has_group(MANAGER_GROUP):
                 raise AccessError(
@@ -181,10 +197,36 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._csw_check_settlement_vals(vals) for vals in vals_list])
+        if not self.env.su:
+            # a client's default_ keys neither confirm a settlement nor mark a retention bill
+            self = self.with_context(
+                {
+                    key: value
+                    for key, value in self.env.context.items()
+                    if key.removeprefix("default_")
+                    not in (*SETTLEMENT_TRAIL, "csw_settlement_reason", "csw_retention_release")
+                }
+            )
+        moves = super().create([self._csw_check_settlement_vals(vals) for vals in vals_list])
+        moves.filtered("csw_settlement_confirmed_uid")._csw_record_settlement_confirmation()
+        return moves
 
     def write(self, vals):
-        return super().write(self._csw_check_settlement_vals(vals))
+        result = super().write(self._csw_check_settlement_vals(vals))
+        if "csw_settlement_reason" in vals:
+            self._csw_record_settlement_confirmation()
+        return result
+
+    def _csw_record_settlement_confirmation(self):
+        """Bind each confirmation to the team and the amount of the bill as the manager saw it."""
+        for move in self.sudo():
+            move.write(
+                {
+                    "csw_settlement_confirmed_partner_id": move.csw_settlement_confirmed_uid
+                    and move.commercial_partner_id.id,
+                    "csw_settlement_confirmed_amount": move.amount_total if move.csw_settlement_confirmed_uid else 0.0,
+                }
+            )
 
     # ------------------------------------------------------------------
     # Retention ledger: deductions charged to the retention
@@ -215,7 +257,11 @@ class AccountMove(models.Model):
                 move.message_unsubscribe(outsiders.ids)
 
     def _post(self, soft=True):
+        # every posting path (the button, the Post Entries wizard, the auto-post cron) comes here
+        to_post = self.filtered(lambda move: move.state == "draft")
+        to_post._csw_check_settlement()
         posted = super()._post(soft=soft)
+        posted._csw_log_settlement_confirmations()
         posted._csw_unsubscribe_portal_partners()
         Entry = self.env["csw.retention.entry"]
         notes = posted.filtered(lambda move: move.move_type == "in_refund" and move.csw_deduction_id)

@@ -8,7 +8,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
 from .csw_locale import company_locale
@@ -68,6 +68,10 @@ class CswRepairOrderAppointment(models.Model):
         "reminder_day_before_sent": REMINDER_ACTION,
         "reminder_morning_sent": REMINDER_ACTION,
     }
+
+    # the owner's link: read by staff only (the portal pages and templates read it through
+    # ``_portal_ensure_token``)
+    access_token = fields.Char(groups="base.group_user")
 
     # The appointment (预约上门时间)
     appointment_start = fields.Datetime(
@@ -480,12 +484,30 @@ class CswRepairOrderAppointment(models.Model):
             order.acceptance_code = f"{secrets.randbelow(10**ACCEPTANCE_CODE_DIGITS):0{ACCEPTANCE_CODE_DIGITS}d}"
         return result
 
-    def _portal_acceptance_code(self):
-        """The code shown on the owner's page while the work may be signed off."""
+    def _portal_acceptance_code(self, viewer):
+        """The code shown on the owner's page while the work may be signed off: to the owner
+        logged in only, never to whoever holds a link with the order's token (security review M10).
+
+        :param viewer: the user reading the page (the page's records are read as the superuser)
+        """
         self.ensure_one()
         if self.state not in ("notified", "in_progress") or self.owner_sign_off:
             return False
+        if viewer._is_public() or viewer.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
+            return False
         return self.sudo().acceptance_code
+
+    def _portal_ensure_token(self):
+        """The owner's link opens the order without a login: only staff and the owner get it.
+
+        The team reads the order on its portal, so Odoo would let it mint the owner's link
+        (``get_portal_url``) and open the owner's page with it (security review M10).
+        """
+        if not self.env.su and self.env.user.share:
+            owner = self.env.user.partner_id.commercial_partner_id
+            if any(order.partner_id.commercial_partner_id != owner for order in self):
+                raise AccessError(self.env._("The link of a repair order is the owner's: it is not given to a team."))
+        return super(CswRepairOrderAppointment, self.sudo())._portal_ensure_token()
 
     def _sign_off(self, method):
         self.sudo().write(

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools.misc import clean_context
 
 # Set only by the model code below (``csw_workflow``/``workflow_action``), never from a request:
 # see CswProtectedFields in csw_protected_fields.py for why it is not a context key.
@@ -26,12 +27,16 @@ def in_workflow():
 
 
 def workflow_action(method):
-    """Decorate an action (a button) that changes protected fields: it runs in ``csw_workflow``."""
+    """Decorate an action (a button) that changes protected fields: it runs in ``csw_workflow``.
+
+    It runs without the caller's ``default_<field>`` context keys, which would otherwise fill
+    the records it creates (a deduction, a credit note, a notice) with the caller's values.
+    """
 
     @functools.wraps(method)
     def action(self, *args, **kwargs):
         with csw_workflow():
-            return method(self, *args, **kwargs)
+            return method(self.with_context(clean_context(self.env.context)), *args, **kwargs)
 
     return action
 

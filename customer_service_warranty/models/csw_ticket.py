@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
@@ -14,7 +14,7 @@ from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
-from .csw_state_mixin import workflow_action
+from .csw_state_mixin import csw_workflow, workflow_action
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CHANNELS,
@@ -36,6 +36,9 @@ ESCALATION = _lt("the hourly escalation of breached tickets")
 REPEAT_CHECK = _lt("the repeat check (unit, defect category and received date) or the Repeat Of link")
 # the tickets a repeated problem (同一问题反复投诉) is looked for among
 REPEAT_TYPES = ("complaint", "repair")
+
+# how far ahead of the server a client may date a call (its clock running ahead)
+RECEIVED_DATE_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class CswTicket(models.Model):
@@ -751,6 +754,20 @@ class CswTicket(models.Model):
                     )
                 )
 
+    @api.constrains("received_date")
+    def _check_received_date_not_in_future(self):
+        """The SLA clock starts when the owner called: a call typed in after is dated as it
+        happened, never later (a few minutes of a client's clock running ahead aside)."""
+        latest = fields.Datetime.now() + RECEIVED_DATE_CLOCK_SKEW
+        for ticket in self:
+            if ticket.received_date > latest:
+                raise ValidationError(
+                    self.env._(
+                        "A ticket is received when the owner called, came or wrote: %(date)s is in the future.",
+                        date=self.env["csw.locale"]._format_datetime(ticket.received_date, ticket.company_id),
+                    )
+                )
+
     @api.constrains("repeat_of_id", "unit_id", "received_date")
     def _check_repeat_of_id(self):
         for ticket in self.filtered("repeat_of_id"):
@@ -1123,10 +1140,16 @@ class CswTicket(models.Model):
             values.setdefault("partner_email", msg_dict.get("email_from"))
         return super().message_new(msg_dict, custom_values=values)
 
-    @workflow_action
     def message_update(self, msg_dict, update_vals=None):
-        """The owner's reply ends the wait on them."""
-        self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
+        """The owner's reply ends the wait on them.
+
+        The mail gateway (the superuser) never gives ``update_vals`` here; a user calling this
+        public method with values would write them past the actions (security review H6).
+        """
+        if update_vals and not self.env.su:
+            raise AccessError(self.env._("A reply by e-mail changes nothing of the ticket but its wait on the owner."))
+        with csw_workflow():
+            self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
         return super().message_update(msg_dict, update_vals=update_vals)
 
     def message_post(self, **kwargs):

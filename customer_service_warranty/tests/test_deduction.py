@@ -98,6 +98,31 @@ class CswAccountingCase(AccountTestInvoicingCommon):
             company_ids=[cls.company.id],
         )
 
+    def _bill(self, partner, amount, post=True, subcontract=None):
+        """A bill of ``amount`` from ``partner`` (one line, no tax), posted unless ``post`` is false."""
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": partner.id,
+                "invoice_date": date(2025, 2, 1),
+                "csw_subcontract_id": subcontract.id if subcontract else False,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "进度款",
+                            "account_id": self.company_data["default_account_expense"].id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        if post:
+            bill.action_post()
+        return bill
+
 
 @tagged("post_install", "-at_install")
 class TestDeduction(CswAccountingCase):

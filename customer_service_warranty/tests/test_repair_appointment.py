@@ -234,7 +234,8 @@ class TestRepairAppointment(CswRepairCase):
         for user in (self.team_user, self.owner_user, self.project_agent, self.center_agent):
             with self.assertRaises(AccessError, msg=user.login):
                 order.with_user(user).read(["acceptance_code"])
-        self.assertEqual(order._portal_acceptance_code(), order.sudo().acceptance_code)
+        self.assertEqual(order._portal_acceptance_code(self.owner_user), order.sudo().acceptance_code)
+        self.assertFalse(order._portal_acceptance_code(self.team_user), "a team never reads it, link or not")
         order.with_user(self.center_agent).read(["appointment_start", "owner_sign_off", "no_show_count"])
 
     def test_the_visit_fields_change_only_through_their_actions(self):

@@ -30,30 +30,6 @@ class TestRetentionLedger(CswAccountingCase):
         cls.billing = cls.company_user("retention_billing", BILLING)
         cls.company.csw_cs_manager_id = cls.manager
 
-    def _bill(self, partner, amount, post=True, subcontract=None):
-        bill = self.env["account.move"].create(
-            {
-                "move_type": "in_invoice",
-                "partner_id": partner.id,
-                "invoice_date": date(2025, 2, 1),
-                "csw_subcontract_id": subcontract.id if subcontract else False,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "进度款",
-                            "account_id": self.company_data["default_account_expense"].id,
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        if post:
-            bill.action_post()
-        return bill
-
     def _post_deduction(self, cost, compensation):
         order = substitute_repair(self.env, self.unit, self.repairer, cost, compensation)
         order.action_verify()

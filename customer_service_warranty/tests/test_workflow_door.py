@@ -1,0 +1,260 @@
+"""Issue 31: the attacks of the security review of 2026-12 (H6, H7, M9-M11) made as an integrator
+would over JSON-RPC: public methods given values, ``default_<field>`` context keys, the posting
+paths of a bill, the owner's link and the chatter. Each is refused or gives nothing; the
+database is unchanged."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common_portal import CswPortalCase
+from .common_repair import CswRepairCase
+from .test_deduction import BILLING, CswAccountingCase
+
+
+@tagged("post_install", "-at_install")
+class TestPublicMethodsWriteNoCallerValues(CswRepairCase):
+    """H6: ``message_update`` is the mail gateway's, not a door to the protected fields."""
+
+    def test_message_update_writes_no_caller_values(self):
+        ticket = self.env["csw.ticket"].create({"name": "主卫天花渗水", "unit_id": self.unit.id})
+        order = self.order(ticket_id=ticket.id)
+        order.action_notify()
+        before = (ticket.number, ticket.first_response_date, ticket.is_justified)
+        mine = ticket.with_user(self.project_agent)
+        for update_vals in (
+            {"number": "FORGED-1"},
+            {"first_response_date": "2020-01-01 00:00:00"},
+            {"is_justified": True},
+            {"repair_order_ids": [Command.update(order.id, {"state": "verified"})]},
+            {"repair_order_ids": [Command.create({"unit_id": self.unit.id, "location": "x", "state": "verified"})]},
+        ):
+            with self.subTest(update_vals=update_vals), self.assertRaises(AccessError):
+                mine.message_update({}, update_vals=update_vals)
+        self.assertEqual((ticket.number, ticket.first_response_date, ticket.is_justified), before)
+        self.assertEqual(order.state, "notified")
+        self.assertEqual(ticket.repair_order_ids, order)
+
+    def test_the_owners_reply_still_ends_the_wait(self):
+        ticket = self.env["csw.ticket"].create({"name": "主卫天花渗水", "unit_id": self.unit.id})
+        ticket.action_start()
+        ticket.action_wait()
+        self.assertEqual(ticket.state, "waiting")
+        ticket.message_update({})
+        self.assertEqual(ticket.state, "in_progress")
+
+
+@tagged("post_install", "-at_install")
+class TestContextDefaultsGiveNothing(CswRepairCase):
+    """H7: a ``default_<field>`` context key is no way around a protected field."""
+
+    def test_an_order_is_created_draft_whatever_the_context_says(self):
+        forged = {
+            "default_state": "verified",
+            "default_is_substitute": True,
+            "default_verified_date": "2026-01-01 00:00:00",
+            "default_name": "WX-FORGED",
+        }
+        order = (
+            self.env["csw.repair.order"]
+            .with_user(self.project_agent)
+            .with_context(**forged)
+            .create({"unit_id": self.unit.id, "location": "厨房", "category_id": self.category("waterproofing").id})
+        )
+        self.assertRecordValues(order.sudo(), [{"state": "draft", "is_substitute": False, "verified_date": False}])
+        self.assertNotEqual(order.name, "WX-FORGED")
+
+    def test_a_ticket_is_created_open_whatever_the_context_says(self):
+        now = fields.Datetime.now()
+        ticket = (
+            self.env["csw.ticket"]
+            .with_user(self.project_agent)
+            .with_context(
+                default_state="resolved",
+                default_first_response_date=now,
+                default_resolved_date=now,
+                default_number="KF-FORGED",
+            )
+            .create({"name": "厨房下水慢", "unit_id": self.unit.id})
+        )
+        self.assertRecordValues(ticket.sudo(), [{"state": "new", "first_response_date": False, "resolved_date": False}])
+        self.assertNotEqual(ticket.number, "KF-FORGED")
+
+    def test_a_contract_is_not_created_released(self):
+        contract = (
+            self.env["csw.subcontract"]
+            .with_user(self.manager)
+            .with_context(default_retention_released=True, default_retention_release_date="2026-01-01")
+            .create(
+                {
+                    "name": "YS-FB-009",
+                    "partner_id": self.tile_team.id,
+                    "project_id": self.project.id,
+                    "category_ids": [Command.set(self.category("decoration").ids)],
+                }
+            )
+        )
+        self.assertRecordValues(contract, [{"retention_released": False, "retention_release_date": False}])
+
+    def test_an_action_does_not_pass_the_callers_defaults_to_what_it_creates(self):
+        """The notice an action creates takes no ``default_`` key of the caller's context."""
+        order = self.order()
+        order.with_user(self.project_agent).with_context(default_res_model="res.partner").action_notify()
+        self.assertEqual(order.notice_attachment_id.res_model, "csw.repair.order")
+
+
+@tagged("post_install", "-at_install")
+class TestBindingDates(CswRepairCase):
+    def test_a_ticket_is_not_received_in_the_future(self):
+        Ticket = self.env["csw.ticket"].with_user(self.project_agent)
+        with self.assertRaises(ValidationError):
+            Ticket.create(
+                {
+                    "name": "主卫天花渗水",
+                    "unit_id": self.unit.id,
+                    "received_date": fields.Datetime.now() + timedelta(hours=3),
+                }
+            )
+        self.assertFalse(self.env["csw.ticket"].search([("name", "=", "主卫天花渗水")]))
+        # a call taken earlier and typed in now is recorded as it happened
+        ticket = Ticket.create(
+            {
+                "name": "主卫天花渗水",
+                "unit_id": self.unit.id,
+                "received_date": fields.Datetime.now() - timedelta(hours=3),
+            }
+        )
+        self.assertTrue(ticket.received_date < fields.Datetime.now())
+
+
+@tagged("post_install", "-at_install")
+class TestOwnersLinkAndChatter(CswPortalCase):
+    """M10: the owner's link is the owner's; M11 and H7: a message stays as it was posted."""
+
+    def test_a_team_gets_neither_the_owners_link_nor_the_code(self):
+        code = self.job.sudo().acceptance_code
+        as_team = self.job.with_user(self.team_user)
+        with self.assertRaises(AccessError):
+            as_team.get_portal_url()
+        with self.assertRaises(AccessError):
+            as_team.read(["access_token"])
+        # another portal account given the owner's link by staff sees the page, not the code
+        link = self.job.get_portal_url()
+        self.authenticate("team_chenji", "team_chenji")
+        page = self.url_open(link)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn(code, page.text)
+        self.authenticate(None, None)
+        self.assertNotIn(code, self.url_open(link).text, "nor to a visitor holding the link")
+        # the owner still reads the link and the code
+        self.assertIn("access_token=", self.job.with_user(self.owner_user).get_portal_url())
+        self.authenticate("owner_zhou", "owner_zhou")
+        self.assertIn(code, self.url_open(f"/my/repairs/{self.job.id}").text)
+
+    def test_an_owner_posts_in_their_own_name_whatever_the_context(self):
+        agent_partner = self.project_agent.partner_id
+        message = (
+            self.env["mail.message"]
+            .with_user(self.owner_user)
+            .with_context(default_author_id=agent_partner.id)
+            .create(
+                {
+                    "model": "csw.ticket",
+                    "res_id": self.ticket.id,
+                    "body": "<p>您好</p>",
+                    "message_type": "comment",
+                    "subtype_id": self.env.ref("mail.mt_comment").id,
+                }
+            )
+        )
+        self.assertEqual(message.sudo().author_id, self.owner)
+
+    def test_posted_messages_are_not_rewritten_by_owners(self):
+        own = self.ticket.with_user(self.owner_user).message_post(
+            body="业主留言", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        reply = self.ticket.with_user(self.project_agent).message_post(
+            body="已安排师傅上门", message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=self.owner.ids
+        )
+        agent_partner = self.project_agent.partner_id
+        with self.assertRaises(AccessError):
+            own.with_user(self.owner_user).write({"author_id": agent_partner.id})
+        with self.assertRaises(AccessError):
+            reply.with_user(self.owner_user).write({"body": "<p>不修了, 已过保修期</p>"})
+        self.assertEqual(own.author_id, self.owner)
+        self.assertIn("已安排师傅上门", reply.body)
+        # the text of one's own comment may still be corrected
+        own.with_user(self.owner_user).write({"body": "<p>业主留言 (更正)</p>"})
+        self.assertIn("更正", own.body)
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementBlockOnEveryPath(CswAccountingCase):
+    """M9: a bill of a team with open defects is not posted by any path unless a CS manager
+    confirmed that very bill (its team and amount)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.billing = cls.company_user("door_billing", BILLING)
+        cls.env["csw.repair.order"].create(
+            {
+                "unit_id": cls.unit.id,
+                "location": "主卫",
+                "category_id": cls.env.ref("customer_service_warranty.category_waterproofing_bathroom").id,
+                "notify_method": "written",
+            }
+        )
+        cls.other_team = cls.env["res.partner"].create({"name": "广东粤通幕墙工程有限公司", "is_company": True})
+        cls.other_contract = cls.env["csw.subcontract"].create(
+            {
+                "name": "YT-MQ-001",
+                "partner_id": cls.other_team.id,
+                "project_id": cls.project.id,
+                "category_ids": [Command.set(cls.env.ref("customer_service_warranty.category_decoration").ids)],
+                "state": "active",
+            }
+        )
+
+    def _assert_not_posted(self, bill, post):
+        with self.assertRaisesRegex(UserError, "not settled while defects are left"):
+            post()
+        self.assertEqual(bill.state, "draft")
+
+    def test_the_post_entries_wizard_is_blocked_too(self):
+        bill = self._bill(self.team, 9000, post=False)
+        wizard = (
+            self.env["validate.account.move"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=bill.ids)
+            .create({})
+        )
+        self._assert_not_posted(bill, wizard.validate_move)
+
+    def test_naming_another_teams_contract_settles_the_bills_own_team(self):
+        bill = self._bill(self.team, 9000, post=False, subcontract=self.other_contract)
+        self.assertEqual(bill.csw_open_defect_count, 1)
+        self._assert_not_posted(bill, bill.with_user(self.billing).action_post)
+
+    def test_a_confirmation_cannot_come_from_the_context(self):
+        bill = (
+            self.env["account.move"]
+            .with_user(self.billing)
+            .with_context(default_csw_settlement_reason="ok", default_csw_settlement_confirmed_uid=self.manager.id)
+            .create({"move_type": "in_invoice", "partner_id": self.team.id})
+        )
+        self.assertRecordValues(bill, [{"csw_settlement_reason": False, "csw_settlement_confirmed_uid": False}])
+
+    def test_a_confirmed_bill_cannot_grow(self):
+        bill = self._bill(self.team, 1, post=False)
+        bill.with_user(self.accountant).write({"csw_settlement_reason": "尾差 1 元, 照付"})
+        bill.with_user(self.billing).write(
+            {"invoice_line_ids": [Command.update(bill.invoice_line_ids.id, {"price_unit": 500000})]}
+        )
+        self._assert_not_posted(bill, bill.with_user(self.billing).action_post)
+        # confirmed again at its new amount, it posts
+        bill.with_user(self.accountant).write({"csw_settlement_reason": "进度款已核对, 遗留问题已预留代工款"})
+        bill.with_user(self.billing).action_post()
+        self.assertEqual(bill.state, "posted")
