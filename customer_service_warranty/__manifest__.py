@@ -52,6 +52,7 @@
         "views/csw_repair_appointment_views.xml",
         "views/csw_inspection_wizard_views.xml",
         "views/csw_emergency_repair_wizard_views.xml",
+        "views/csw_deadline_move_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",

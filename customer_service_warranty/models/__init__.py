@@ -6,6 +6,7 @@ from . import csw_ticket_constants
 from . import ir_sequence
 from . import csw_locale
 from . import csw_state_mixin
+from . import csw_binding_deadline
 from . import csw_followup_mixin
 from . import csw_located_mixin
 from . import res_company

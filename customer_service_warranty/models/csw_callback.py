@@ -11,6 +11,7 @@ from odoo.tools import format_amount
 from odoo.tools.translate import LazyTranslate
 
 from .batch_create import create_batched, with_empty_inputs
+from .csw_binding_deadline import MANAGER_GROUP
 from .csw_callback_plan import MILESTONE_FIELDS
 from .csw_locale import company_locale
 from .csw_state_mixin import workflow_action
@@ -278,6 +279,15 @@ class CswCallback(models.Model):
         for callback in self:
             parts = [types.get(callback.callback_type, ""), callback.unit_id.name or callback.partner_id.name or ""]
             callback.display_name = " · ".join(part for part in parts if part)
+
+    def _csw_binding_deadlines(self):
+        # the deadline decides the agent's overdue callback: a CS manager extends it, with a reason
+        return {**super()._csw_binding_deadlines(), "deadline": MANAGER_GROUP}
+
+    def _csw_deadline_binds(self, fname):
+        if fname == "deadline":
+            return self.state == "planned"
+        return super()._csw_deadline_binds(fname)
 
     def _csw_reference(self):
         return self.display_name

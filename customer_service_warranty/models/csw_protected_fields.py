@@ -62,6 +62,7 @@ class CswProtectedFields(models.AbstractModel):
         if not in_workflow():
             if not self.env.su:
                 self._csw_check_protected_write(vals)
+                self._csw_check_binding_deadlines(vals)
             self._csw_check_frozen(vals)
             self._csw_check_write(vals)
         return super().write(vals)
@@ -130,6 +131,21 @@ class CswProtectedFields(models.AbstractModel):
                     action=self.env._(action),
                 )
             )
+
+    def _csw_check_binding_deadlines(self, vals):
+        """A deadline that binds someone is moved by Move Deadline, with a reason, not written."""
+        for fname in set(vals) & set(self._csw_binding_deadlines()):
+            bound = self.filtered(lambda record, fname=fname: record._csw_deadline_binds(fname))
+            if bound and not bound._csw_unchanged(fname, vals[fname]):
+                raise UserError(
+                    self.env._(
+                        "%(field)s of %(document)s %(reference)s binds someone: it moves only with the Move "
+                        "button and a reason.",
+                        field=self._fields[fname]._description_string(self.env),
+                        document=self._csw_document(),
+                        reference=bound[:1]._csw_reference(),
+                    )
+                )
 
     def _csw_check_frozen(self, vals):
         frozen = [fname for fname in vals if fname in self._csw_frozen_fields]

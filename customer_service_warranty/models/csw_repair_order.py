@@ -487,9 +487,42 @@ class CswRepairOrder(models.Model):
     def _compute_entry_deadline(self):
         for order in self:
             if order.notify_date:
-                subcontract = order.subcontract_id
-                hours = (subcontract.emergency_entry_hours or 2) if order.is_emergency else subcontract.entry_hours
-                order.entry_deadline = order.notify_date + timedelta(hours=hours or 48)
+                order.entry_deadline = order._contract_entry_deadline()
+
+    def _contract_entry_deadline(self):
+        """The entry deadline the contract gives from the notice: its entry or emergency entry time."""
+        self.ensure_one()
+        subcontract = self.subcontract_id
+        hours = (subcontract.emergency_entry_hours or 2) if self.is_emergency else subcontract.entry_hours
+        return self.notify_date + timedelta(hours=hours or 48)
+
+    # ------------------------------------------------------------------
+    # The entry deadline binds the team: a later entry is agreed with a reason (Move Deadline)
+    # ------------------------------------------------------------------
+    def _csw_binding_deadlines(self):
+        return {**super()._csw_binding_deadlines(), "entry_deadline": AGENT}
+
+    def _csw_deadline_binds(self, fname):
+        if fname == "entry_deadline":
+            return bool(self.notify_date)
+        return super()._csw_deadline_binds(fname)
+
+    def _csw_deadline_mover_group(self, fname, value):
+        if fname == "entry_deadline":
+            limit = self._contract_entry_deadline() + timedelta(hours=self.company_id.csw_entry_extension_hours)
+            return AGENT if value <= limit else MANAGER
+        return super()._csw_deadline_mover_group(fname, value)
+
+    def _csw_check_deadline_move(self, fname, value):
+        super()._csw_check_deadline_move(fname, value)
+        if fname == "entry_deadline":
+            self._check_state_in(("notified",), self.env._("given a later entry"))
+            if value <= self.entry_deadline:
+                raise ValidationError(
+                    self.env._(
+                        "Repair order %(order)s: a later entry is agreed, never an earlier one.", order=self.name
+                    )
+                )
 
     # the contract's repair days are read when the entry deadline is set (at the notice), and not
     # followed afterwards: a change of the contract does not move the deadlines already given

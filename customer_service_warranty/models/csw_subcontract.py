@@ -532,6 +532,15 @@ class CswSubcontract(models.Model):
     def _csw_changed_terms(self, vals):
         return [fname for fname in TERMS if fname in vals and not self._csw_unchanged(fname, vals[fname])]
 
+    def _csw_binding_deadlines(self):
+        # the retention is paid out after this date: a CS manager moves it, with a reason
+        return {**super()._csw_binding_deadlines(), "warranty_end_date": MANAGER_GROUP}
+
+    def _csw_deadline_binds(self, fname):
+        if fname == "warranty_end_date":
+            return self.state != "draft"
+        return super()._csw_deadline_binds(fname)
+
     def _csw_check_write(self, vals):
         changed = self._csw_changed_terms(vals)
         if not changed:

@@ -10,6 +10,7 @@ from odoo.tools.translate import LazyTranslate
 
 from . import warranty_clock
 from .batch_create import with_empty_inputs
+from .csw_binding_deadline import MANAGER_GROUP
 from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
@@ -1182,6 +1183,16 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _csw_binding_deadlines(self):
+        # a follow-up's deadline (回访联系单) decides the responsible person's overdue flag and
+        # escalation: a CS manager extends it, with a reason
+        return {**super()._csw_binding_deadlines(), "date_deadline": MANAGER_GROUP}
+
+    def _csw_deadline_binds(self, fname):
+        if fname == "date_deadline":
+            return bool(self.origin_callback_id)
+        return super()._csw_deadline_binds(fname)
+
     def _csw_reference(self):
         return self.number
 

@@ -193,6 +193,12 @@ class ResCompany(models.Model):
         help="Calendar days a team has to finish a repair after its entry deadline (the company's "
         "repair time limit, 维修期限); the default of new subcontracts.",
     )
+    csw_entry_extension_hours = fields.Integer(
+        string="Later Entry an Agent May Agree (Hours)",
+        default=24,
+        help="How many hours past the contract's entry deadline a CS agent may agree a later entry with a "
+        "team (with a reason); beyond it, only a CS manager.",
+    )
     csw_emergency_entry_hours = fields.Integer(
         string="Emergency Entry Time (Hours)",
         default=2,
@@ -275,11 +281,15 @@ class ResCompany(models.Model):
                     self.env._("The batch defect threshold cannot be negative, and its window is at least one day.")
                 )
 
-    @api.constrains("csw_repair_days", "csw_emergency_entry_hours", "csw_reschedule_cutoff_hours")
+    @api.constrains(
+        "csw_repair_days", "csw_emergency_entry_hours", "csw_reschedule_cutoff_hours", "csw_entry_extension_hours"
+    )
     def _check_csw_repair_limits(self):
         for company in self:
-            if company.csw_reschedule_cutoff_hours < 0:
-                raise ValidationError(self.env._("The reschedule cut-off cannot be negative."))
+            if company.csw_reschedule_cutoff_hours < 0 or company.csw_entry_extension_hours < 0:
+                raise ValidationError(
+                    self.env._("The reschedule cut-off and the later entry an agent may agree cannot be negative.")
+                )
             if company.csw_repair_days < 1 or company.csw_emergency_entry_hours < 1:
                 raise ValidationError(
                     self.env._("The repair time limit and the emergency entry time must be at least 1.")

@@ -66,5 +66,6 @@ class ResConfigSettings(models.TransientModel):
     )
     csw_evidence_plan_required = fields.Boolean(related="company_id.csw_evidence_plan_required", readonly=False)
     csw_repair_days = fields.Integer(related="company_id.csw_repair_days", readonly=False)
+    csw_entry_extension_hours = fields.Integer(related="company_id.csw_entry_extension_hours", readonly=False)
     csw_reschedule_cutoff_hours = fields.Integer(related="company_id.csw_reschedule_cutoff_hours", readonly=False)
     csw_emergency_entry_hours = fields.Integer(related="company_id.csw_emergency_entry_hours", readonly=False)

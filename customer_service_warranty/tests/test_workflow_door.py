@@ -258,3 +258,74 @@ class TestSettlementBlockOnEveryPath(CswAccountingCase):
         bill.with_user(self.accountant).write({"csw_settlement_reason": "进度款已核对, 遗留问题已预留代工款"})
         bill.with_user(self.billing).action_post()
         self.assertEqual(bill.state, "posted")
+
+
+@tagged("post_install", "-at_install")
+class TestBindingDeadlinesMoveWithAReason(CswRepairCase):
+    """The deadlines that bind someone move only by Move Deadline, with a reason, by whom the
+    rule allows; the chatter says who moved what, from when to when, and why."""
+
+    def move(self, user, record, fname, value, reason="业主周五前不在家, 与班组约定周五上门"):
+        key = "new_date" if record._fields[fname].type == "date" else "new_deadline"
+        wizard = (
+            self.env["csw.deadline.move"]
+            .with_user(user)
+            .create({"res_model": record._name, "res_id": record.id, "field_name": fname, key: value, "reason": reason})
+        )
+        return wizard.action_move()
+
+    def test_a_later_entry_is_agreed_with_a_reason_and_beyond_the_limit_by_a_manager(self):
+        order = self.order()
+        order.action_notify()
+        contract_deadline = order.entry_deadline
+        mine = order.with_user(self.project_agent)
+        with self.assertRaisesRegex(UserError, "Move"):
+            mine.write({"entry_deadline": contract_deadline + timedelta(hours=4)})
+        with self.assertRaises(UserError):
+            self.move(self.project_agent, order, "entry_deadline", contract_deadline + timedelta(hours=4), reason=" ")
+        with self.assertRaises(ValidationError):
+            self.move(self.project_agent, order, "entry_deadline", contract_deadline - timedelta(hours=4))
+        self.assertEqual(order.entry_deadline, contract_deadline)
+        # within the company's limit (24 h past the contract's deadline) the agent agrees it
+        self.move(self.project_agent, order, "entry_deadline", contract_deadline + timedelta(hours=20))
+        self.assertEqual(order.entry_deadline, contract_deadline + timedelta(hours=20))
+        self.assertEqual(order.done_deadline, order.entry_deadline + timedelta(days=order.subcontract_id.repair_days))
+        note = order.message_ids[0]
+        self.assertIn("业主周五前不在家", note.body)
+        self.assertIn(self.project_agent.name, note.body)
+        # further needs a CS manager
+        with self.assertRaises(AccessError):
+            self.move(self.project_agent, order, "entry_deadline", contract_deadline + timedelta(hours=30))
+        self.move(self.manager, order, "entry_deadline", contract_deadline + timedelta(hours=30))
+        self.assertEqual(order.entry_deadline, contract_deadline + timedelta(hours=30))
+
+    def test_a_callbacks_deadline_is_extended_by_a_manager(self):
+        now = fields.Datetime.now().replace(microsecond=0)
+        callback = (
+            self.env["csw.callback"]
+            .with_user(self.project_agent)
+            .create(
+                {
+                    "unit_id": self.unit.id,
+                    "callback_type": "periodic",
+                    "scheduled_date": now + timedelta(days=1),
+                    "deadline": now + timedelta(days=3),
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "Move"):
+            callback.with_user(self.project_agent).write({"deadline": now + timedelta(days=30)})
+        with self.assertRaises(AccessError):
+            self.move(self.project_agent, callback, "deadline", now + timedelta(days=30))
+        self.move(self.manager, callback, "deadline", now + timedelta(days=5))
+        self.assertEqual(callback.deadline, now + timedelta(days=5))
+
+    def test_the_retention_date_of_a_contract_in_force_is_moved_by_a_manager_with_a_reason(self):
+        held_until = self.subcontract.warranty_end_date
+        with self.assertRaisesRegex(UserError, "Move"):
+            self.subcontract.with_user(self.manager).write({"warranty_end_date": held_until - timedelta(days=365)})
+        self.move(
+            self.manager, self.subcontract, "warranty_end_date", held_until + timedelta(days=90), "外墙渗漏整改未完"
+        )
+        self.assertEqual(self.subcontract.warranty_end_date, held_until + timedelta(days=90))
+        self.assertIn("外墙渗漏整改未完", self.subcontract.message_ids[0].body)
