@@ -68,8 +68,12 @@ class AccountMove(models.Model):
         "res.users", string="Settlement Confirmed By", readonly=True, copy=False
     )
     # what the manager confirmed: the confirmation holds for this team and at most this amount
-    csw_settlement_confirmed_partner_id = fields.Many2one("res.partner", readonly=True, copy=False)
-    csw_settlement_confirmed_amount = fields.Monetary(readonly=True, copy=False, currency_field="currency_id")
+    csw_settlement_confirmed_partner_id = fields.Many2one(
+        "res.partner", string="Settlement Confirmed for Partner", readonly=True, copy=False
+    )
+    csw_settlement_confirmed_amount = fields.Monetary(
+        string="Settlement Confirmed up to", readonly=True, copy=False, currency_field="currency_id"
+    )
 
     # ------------------------------------------------------------------
     # Settlement block

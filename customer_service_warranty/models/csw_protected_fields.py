@@ -47,9 +47,17 @@ class CswProtectedFields(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not (self.env.su or in_workflow()):
+            # Odoo adds the context's default_<field> values after this check: they are
+            # checked as given values (security review H7)
+            self._csw_check_protected_create(
+                {
+                    key.removeprefix("default_"): value
+                    for key, value in self.env.context.items()
+                    if key.startswith("default_") and key.removeprefix("default_") in self._csw_protected_fields
+                }
+            )
             for vals in vals_list:
                 self._csw_check_protected_create(vals)
-            self = self.with_context(self._csw_context_without_protected_defaults())
         return super().create(vals_list)
 
     def write(self, vals):
@@ -66,25 +74,6 @@ class CswProtectedFields(models.AbstractModel):
             self._csw_check_frozen(vals)
             self._csw_check_write(vals)
         return super().write(vals)
-
-    def _csw_context_without_protected_defaults(self):
-        """The context less its ``default_<field>`` keys of the protected fields a user may not give.
-
-        Odoo adds the context's defaults after ``create`` has seen the values: a client sending
-        ``default_state`` would otherwise create a record past its workflow (security review H7).
-        """
-        return {
-            key: value
-            for key, value in self.env.context.items()
-            if not (key.startswith("default_") and self._csw_refused_at_creation(key[len("default_") :]))
-        }
-
-    def _csw_refused_at_creation(self, fname):
-        return (
-            fname in self._csw_protected_fields
-            and fname not in self._csw_creatable_fields
-            and not self._csw_may_set_by_hand(fname)
-        )
 
     # ------------------------------------------------------------------
     def _csw_document(self):

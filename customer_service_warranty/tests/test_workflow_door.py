@@ -48,55 +48,51 @@ class TestPublicMethodsWriteNoCallerValues(CswRepairCase):
 
 @tagged("post_install", "-at_install")
 class TestContextDefaultsGiveNothing(CswRepairCase):
-    """H7: a ``default_<field>`` context key is no way around a protected field."""
+    """H7: a ``default_<field>`` context key is refused as the same value given would be."""
 
-    def test_an_order_is_created_draft_whatever_the_context_says(self):
-        forged = {
-            "default_state": "verified",
-            "default_is_substitute": True,
-            "default_verified_date": "2026-01-01 00:00:00",
-            "default_name": "WX-FORGED",
-        }
-        order = (
-            self.env["csw.repair.order"]
-            .with_user(self.project_agent)
-            .with_context(**forged)
-            .create({"unit_id": self.unit.id, "location": "厨房", "category_id": self.category("waterproofing").id})
-        )
-        self.assertRecordValues(order.sudo(), [{"state": "draft", "is_substitute": False, "verified_date": False}])
-        self.assertNotEqual(order.name, "WX-FORGED")
+    def _refused(self, model, user, defaults, vals):
+        before = self.env[model].search_count([])
+        with self.assertRaises(AccessError) as err:
+            self.env[model].with_user(user).with_context(**defaults).create(vals)
+        self.assertEqual(self.env[model].search_count([]), before, "nothing created")
+        return str(err.exception)
 
-    def test_a_ticket_is_created_open_whatever_the_context_says(self):
+    def test_an_order_is_not_created_past_its_workflow_by_the_context(self):
+        values = {"unit_id": self.unit.id, "location": "厨房", "category_id": self.category("waterproofing").id}
+        for defaults in (
+            {"default_state": "verified"},
+            {"default_is_substitute": True},
+            {"default_verified_date": "2026-01-01 00:00:00"},
+            {"default_name": "WX-FORGED"},
+        ):
+            with self.subTest(defaults=defaults):
+                self._refused("csw.repair.order", self.project_agent, defaults, values)
+        # a default that is what the record gets anyway is no forgery (a kanban column "draft")
+        order = self.env["csw.repair.order"].with_user(self.project_agent).with_context(default_state="draft")
+        self.assertEqual(order.create(values).state, "draft")
+
+    def test_a_ticket_is_not_created_resolved_by_the_context(self):
         now = fields.Datetime.now()
-        ticket = (
-            self.env["csw.ticket"]
-            .with_user(self.project_agent)
-            .with_context(
-                default_state="resolved",
-                default_first_response_date=now,
-                default_resolved_date=now,
-                default_number="KF-FORGED",
-            )
-            .create({"name": "厨房下水慢", "unit_id": self.unit.id})
+        message = self._refused(
+            "csw.ticket",
+            self.project_agent,
+            {"default_state": "resolved", "default_first_response_date": now, "default_resolved_date": now},
+            {"name": "厨房下水慢", "unit_id": self.unit.id},
         )
-        self.assertRecordValues(ticket.sudo(), [{"state": "new", "first_response_date": False, "resolved_date": False}])
-        self.assertNotEqual(ticket.number, "KF-FORGED")
+        self.assertIn("cannot be given", message)
 
-    def test_a_contract_is_not_created_released(self):
-        contract = (
-            self.env["csw.subcontract"]
-            .with_user(self.manager)
-            .with_context(default_retention_released=True, default_retention_release_date="2026-01-01")
-            .create(
-                {
-                    "name": "YS-FB-009",
-                    "partner_id": self.tile_team.id,
-                    "project_id": self.project.id,
-                    "category_ids": [Command.set(self.category("decoration").ids)],
-                }
-            )
+    def test_a_contract_is_not_created_released_by_the_context(self):
+        self._refused(
+            "csw.subcontract",
+            self.manager,
+            {"default_retention_released": True, "default_retention_release_date": "2026-01-01"},
+            {
+                "name": "YS-FB-009",
+                "partner_id": self.tile_team.id,
+                "project_id": self.project.id,
+                "category_ids": [Command.set(self.category("decoration").ids)],
+            },
         )
-        self.assertRecordValues(contract, [{"retention_released": False, "retention_release_date": False}])
 
     def test_an_action_does_not_pass_the_callers_defaults_to_what_it_creates(self):
         """The notice an action creates takes no ``default_`` key of the caller's context."""

@@ -9,11 +9,11 @@ class CswDeadlineMove(models.TransientModel):
     _name = "csw.deadline.move"
     _description = "Move Deadline"
 
-    res_model = fields.Char(required=True, readonly=True)
-    res_id = fields.Integer(required=True, readonly=True)
-    field_name = fields.Char(required=True, readonly=True)
+    res_model = fields.Char(string="Document Model", required=True, readonly=True)
+    res_id = fields.Integer(string="Document ID", required=True, readonly=True)
+    field_name = fields.Char(string="Deadline Field", required=True, readonly=True)
     deadline_label = fields.Char(string="Deadline", compute="_compute_current")
-    is_date = fields.Boolean(compute="_compute_current")
+    is_date = fields.Boolean(string="Is a Date", compute="_compute_current")
     current_deadline = fields.Datetime(string="Current Deadline", compute="_compute_current")
     current_date = fields.Date(string="Current Date", compute="_compute_current")
     new_deadline = fields.Datetime(string="New Deadline")
