@@ -126,6 +126,51 @@ OTHER_SIDE = object()
 NOT_TRANSITIONS = {
     ("csw.ticket", "action_new_repair_order"): "opens a new repair order's form with the ticket's defaults",
 }
+# fields only their actions set, given as default_<field> context keys on create (security review H7)
+FORGED_DEFAULTS = {
+    "csw.ticket": lambda v: {
+        "state": "resolved",
+        "number": "KF-FORGED",
+        "first_response_date": "2025-01-01 00:00:00",
+        "sla_state": "on_track",
+        "escalation_level": 2,
+    },
+    "csw.repair.order": lambda v: {
+        "state": "verified",
+        "name": "WX-FORGED",
+        "is_substitute": True,
+        "verified_date": "2025-01-01 00:00:00",
+        "reopen_count": 3,
+    },
+    "csw.deduction": lambda v: {
+        "state": "approved",
+        "approved_uid": v["agent"],
+        "approved_date": "2025-01-01 00:00:00",
+        "name": "KK-FORGED",
+    },
+    "csw.callback": lambda v: {"state": "done", "done_date": "2025-01-01 00:00:00", "attempt_count": 3},
+    "csw.subcontract": lambda v: {"retention_released": True, "retention_release_date": "2025-01-01"},
+}
+
+
+# the public methods of the addon's models that take values, called on a prepared record with
+# values a client chooses: (model, state of the record, method, args after the ids, kwargs)
+def public_methods_with_values(v):
+    forged_ticket = {"number": "KF-FORGED", "first_response_date": "2020-01-01 00:00:00", "is_justified": True}
+    return [
+        ("csw.ticket", "waiting", "message_update", [{}], {"update_vals": forged_ticket}),
+        ("csw.ticket", "new", "message_update", [{}], {"update_vals": {"state": "closed"}}),
+        ("csw.ticket", "new", "message_update", [{}], {"update_vals": {"received_date": "2020-01-01 00:00:00"}}),
+        (
+            "csw.repair.order",
+            "draft",
+            "action_record_emergency",
+            ["2099-01-01 08:00:00", "2099-01-01 10:00:00"],
+            {},
+        ),
+    ]
+
+
 # the states the workflow models are prepared in: {model: {state: the actions leading there, and
 # who clicks}}; the other models are tried in the state they are created in
 
@@ -1175,6 +1220,36 @@ class Fuzzer:
                         "tamper: action twice", login, model, action, [[fresh]], note=f"{state}, second click"
                     )
 
+    def tamper_defaults_family(self):
+        """Every role creates each workflow model with a ``default_<field>`` context key of a
+        field only its actions set: refused, nothing created."""
+        v = self.tamper_values
+        for model, defaults in FORGED_DEFAULTS.items():
+            base = MODELS[model][1](self.data)
+            for name, value in defaults(v).items():
+                for login in TAMPER_ROLES:
+                    self.run_case(
+                        "tamper: create with a context default",
+                        login,
+                        model,
+                        "create",
+                        [base],
+                        kwargs={"context": {f"default_{name}": value}},
+                        note=name,
+                    )
+
+    def tamper_public_methods_family(self):
+        """Every role calls each public method of the addon's models that takes values, with
+        values of its choosing: refused, nothing changed."""
+        for model, state, method, args, kwargs in public_methods_with_values(self.tamper_values):
+            record = self.tamper_records.get((model, state))
+            if not record:
+                continue
+            for login in TAMPER_ROLES:
+                self.run_case(
+                    "tamper: public method with values", login, model, method, [[record], *args], kwargs, note=state
+                )
+
 
 def portal_session(url, db, login, password):
     session = requests.Session()
@@ -1290,6 +1365,8 @@ def run_tamper(report, server, fuzzer):
     fuzzer.prepare_tamper()
     fuzzer.tamper_fields_family()
     fuzzer.tamper_actions_family()
+    fuzzer.tamper_defaults_family()
+    fuzzer.tamper_public_methods_family()
     refused = sum(fuzzer.refusals.values())
     lines = [
         f"{fuzzer.cases} cases ({len(TAMPER_ROLES)} roles, {len(MODELS)} models, "

@@ -25,6 +25,7 @@ ACCESS_MATRIX = {
     "csw.inspection.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.inspection.wizard.line": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.emergency.repair.wizard": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
+    "csw.deadline.move": ("", "", "", "rwcu", "rwcu", "rwcu", "rwcu"),
     "csw.deduction": ("", "", "", "rwc", "rwc", "rwcu", "rwcu"),
     "csw.retention.entry": ("", "", "", "", "r", "r", "r"),
     "csw.retention.review": ("", "", "", "", "r", "rc", "rc"),
