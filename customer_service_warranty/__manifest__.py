@@ -2,7 +2,7 @@
     "name": "Customer Service & Warranty",
     "summary": "After-sales service and statutory warranty for property developers: "
     "tickets, warranty repairs, substitute repairs and deductions, callbacks and retention",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services",
     "website": "https://github.com/customer-service-warranty/customer_service_warranty",
     "author": "Customer Service Warranty Authors",
