@@ -1225,7 +1225,7 @@ class Fuzzer:
         field only its actions set: refused, nothing created."""
         v = self.tamper_values
         for model, defaults in FORGED_DEFAULTS.items():
-            base = MODELS[model][1](self.data)
+            base = MODELS[model][1](v)
             for name, value in defaults(v).items():
                 for login in TAMPER_ROLES:
                     self.run_case(

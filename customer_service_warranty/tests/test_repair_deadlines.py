@@ -37,7 +37,9 @@ class TestCompletionDeadline(CswRepairCase):
         self.subcontract.repair_days = 10
         self.assertEqual(order.done_deadline, NOTIFIED + timedelta(days=4))
         self.subcontract.repair_days = 3
-        order.with_user(self.project_agent).entry_deadline = NOTIFIED + timedelta(hours=48)
+        order.with_user(self.project_agent)._csw_move_deadline(
+            "entry_deadline", NOTIFIED + timedelta(hours=48), "业主周末才在家, 与班组约定延后一天进场"
+        )
         self.assertEqual(order.done_deadline, NOTIFIED + timedelta(days=5))
         self.tile_subcontract.repair_days = 5
         tiles = self.notified(category_id=self.category("decoration_wall_tile").id)
