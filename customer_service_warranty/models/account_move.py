@@ -203,13 +203,15 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             # a client's default_ keys neither confirm a settlement nor mark a retention bill
-            self = self.with_context(
-                {
-                    key: value
-                    for key, value in self.env.context.items()
-                    if key.removeprefix("default_")
-                    not in (*SETTLEMENT_TRAIL, "csw_settlement_reason", "csw_retention_release")
-                }
+            self = self.with_env(
+                self.env(
+                    context={
+                        key: value
+                        for key, value in self.env.context.items()
+                        if key.removeprefix("default_")
+                        not in (*SETTLEMENT_TRAIL, "csw_settlement_reason", "csw_retention_release")
+                    }
+                )
             )
         moves = super().create([self._csw_check_settlement_vals(vals) for vals in vals_list])
         moves.filtered("csw_settlement_confirmed_uid")._csw_record_settlement_confirmation()

@@ -514,7 +514,6 @@ class CswRepairOrder(models.Model):
         return super()._csw_deadline_mover_group(fname, value)
 
     def _csw_check_deadline_move(self, fname, value):
-        super()._csw_check_deadline_move(fname, value)
         if fname == "entry_deadline":
             self._check_state_in(("notified",), self.env._("given a later entry"))
             if value <= self.entry_deadline:
@@ -523,6 +522,7 @@ class CswRepairOrder(models.Model):
                         "Repair order %(order)s: a later entry is agreed, never an earlier one.", order=self.name
                     )
                 )
+        return super()._csw_check_deadline_move(fname, value)
 
     # the contract's repair days are read when the entry deadline is set (at the notice), and not
     # followed afterwards: a change of the contract does not move the deadlines already given

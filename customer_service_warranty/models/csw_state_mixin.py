@@ -36,7 +36,7 @@ def workflow_action(method):
     @functools.wraps(method)
     def action(self, *args, **kwargs):
         with csw_workflow():
-            return method(self.with_context(clean_context(self.env.context)), *args, **kwargs)
+            return method(self.with_env(self.env(context=clean_context(self.env.context))), *args, **kwargs)
 
     return action
 

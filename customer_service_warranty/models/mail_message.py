@@ -17,7 +17,7 @@ class MailMessage(models.Model):
         # enough to post there): only their own public comments, as message_post makes them
         if self.env.user.share and not self.env.su:
             # the author, the audience, the type: none comes from a client's default_ keys
-            self = self.with_context(clean_context(self.env.context))
+            self = self.with_env(self.env(context=clean_context(self.env.context)))
         for vals in vals_list:
             check_portal_message(self.env, vals)
         return super().create(vals_list)

@@ -14,10 +14,10 @@ class CswDeadlineMove(models.TransientModel):
     field_name = fields.Char(string="Deadline Field", required=True, readonly=True)
     deadline_label = fields.Char(string="Deadline", compute="_compute_current")
     is_date = fields.Boolean(string="Is a Date", compute="_compute_current")
-    current_deadline = fields.Datetime(string="Current Deadline", compute="_compute_current")
-    current_date = fields.Date(string="Current Date", compute="_compute_current")
-    new_deadline = fields.Datetime(string="New Deadline")
-    new_date = fields.Date(string="New Date")
+    current_deadline = fields.Datetime(compute="_compute_current")
+    current_date = fields.Date(compute="_compute_current")
+    new_deadline = fields.Datetime()
+    new_date = fields.Date()
     reason = fields.Text(required=True, help="Why the deadline moves: agreed with whom, on what grounds.")
 
     def _record(self):
