@@ -325,3 +325,27 @@ class TestBindingDeadlinesMoveWithAReason(CswRepairCase):
         )
         self.assertEqual(self.subcontract.warranty_end_date, held_until + timedelta(days=90))
         self.assertIn("外墙渗漏整改未完", self.subcontract.message_ids[0].body)
+
+    def test_a_follow_up_deadline_is_extended_by_a_manager(self):
+        now = fields.Datetime.now().replace(microsecond=0)
+        callback = self.env["csw.callback"].create(
+            {
+                "unit_id": self.unit.id,
+                "callback_type": "periodic",
+                "scheduled_date": now,
+                "deadline": now + timedelta(days=3),
+            }
+        )
+        followup = callback.with_user(self.project_agent)._raise_followup(
+            "阳台门关不严", self.project_agent, now + timedelta(days=2)
+        )
+        with self.assertRaisesRegex(UserError, "Move"):
+            followup.with_user(self.project_agent).write({"date_deadline": now + timedelta(days=20)})
+        with self.assertRaises(AccessError):
+            self.move(self.project_agent, followup, "date_deadline", now + timedelta(days=20))
+        self.move(self.manager, followup, "date_deadline", now + timedelta(days=4), "业主出差, 下周一上门")
+        self.assertEqual(followup.date_deadline, now + timedelta(days=4))
+        # a ticket that is no follow-up keeps an editable deadline
+        ticket = self.env["csw.ticket"].with_user(self.project_agent).create({"name": "咨询", "unit_id": self.unit.id})
+        ticket.write({"date_deadline": now + timedelta(days=1)})
+        self.assertEqual(ticket.date_deadline, now + timedelta(days=1))
