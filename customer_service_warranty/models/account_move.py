@@ -13,6 +13,10 @@ SETTLEMENT_TRAIL = (
     "csw_settlement_confirmed_partner_id",
     "csw_settlement_confirmed_amount",
 )
+# the context keys that would give a new bill a settlement confirmation or the retention mark
+SETTLEMENT_DEFAULT_KEYS = frozenset(
+    f"default_{fname}" for fname in (*SETTLEMENT_TRAIL, "csw_settlement_reason", "csw_retention_release")
+)
 
 
 class AccountMove(models.Model):
@@ -203,16 +207,8 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             # a client's default_ keys neither confirm a settlement nor mark a retention bill
-            self = self.with_env(
-                self.env(
-                    context={
-                        key: value
-                        for key, value in self.env.context.items()
-                        if key.removeprefix("default_")
-                        not in (*SETTLEMENT_TRAIL, "csw_settlement_reason", "csw_retention_release")
-                    }
-                )
-            )
+            context = {key: value for key, value in self.env.context.items() if key not in SETTLEMENT_DEFAULT_KEYS}
+            self = self.with_env(self.env(context=context))
         moves = super().create([self._csw_check_settlement_vals(vals) for vals in vals_list])
         moves.filtered("csw_settlement_confirmed_uid")._csw_record_settlement_confirmation()
         return moves
