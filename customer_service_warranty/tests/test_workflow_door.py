@@ -295,6 +295,29 @@ class TestBindingDeadlinesMoveWithAReason(CswRepairCase):
         self.move(self.manager, order, "entry_deadline", contract_deadline + timedelta(hours=30))
         self.assertEqual(order.entry_deadline, contract_deadline + timedelta(hours=30))
 
+    def test_move_deadline_refuses_a_repeat_a_record_out_of_reach_and_other_fields(self):
+        order = self.order()
+        order.action_notify()
+        later = order.entry_deadline + timedelta(hours=4)
+        self.move(self.project_agent, order, "entry_deadline", later)
+        notes = len(order.message_ids)
+        with self.assertRaisesRegex(UserError, "same"):
+            self.move(self.project_agent, order, "entry_deadline", later)
+        self.assertEqual((order.entry_deadline, len(order.message_ids)), (later, notes), "the repeat changes nothing")
+        # a field that is no binding deadline is not moved by the wizard
+        with self.assertRaises(UserError):
+            self.move(self.manager, order, "state", later)
+        self.assertEqual(order.state, "notified")
+        # an order of an estate the agent is no member of
+        foreign = self.env["csw.repair.order"].create(
+            {"unit_id": self.foreign_unit.id, "location": "客厅", "category_id": self.category("waterproofing").id}
+        )
+        with self.assertRaises(AccessError):
+            foreign.with_user(self.project_agent)._csw_move_deadline(
+                "entry_deadline", fields.Datetime.now() + timedelta(days=3), "越权"
+            )
+        self.assertFalse(foreign.entry_deadline)
+
     def test_a_callbacks_deadline_is_extended_by_a_manager(self):
         now = fields.Datetime.now().replace(microsecond=0)
         callback = (
