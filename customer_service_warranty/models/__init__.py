@@ -5,7 +5,7 @@ from . import batch_create
 from . import csw_ticket_constants
 from . import ir_sequence
 from . import csw_locale
-from . import csw_state_mixin
+from . import csw_workflow_mixin
 from . import csw_binding_deadline
 from . import csw_followup_mixin
 from . import csw_located_mixin
@@ -40,10 +40,3 @@ from . import res_partner
 from . import res_users
 from . import mail_message
 from . import ir_http
-
-# refuses the fields only the actions change, before the models' own create and write
-from . import csw_protected_fields
-
-# last, so first to run: checks the values before anything else reads them (an infinite
-# amount must be refused as such, not trip a comparison of the protected fields)
-from . import csw_input_guard

@@ -4,8 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_state_mixin import in_workflow
 from .csw_subcontract import MANAGER_GROUP
+from .csw_workflow_mixin import door_admits
 
 # who confirmed a settlement and what: set by the confirmation, never given
 SETTLEMENT_TRAIL = (
@@ -188,7 +188,7 @@ class AccountMove(models.Model):
         """Only a CS manager confirms a settlement; only a release marks a retention bill."""
         if self.env.su:
             return vals
-        if "csw_retention_release" in vals and not in_workflow():
+        if "csw_retention_release" in vals and not door_admits(self, {"csw_retention_release"}, creating=not self):
             raise AccessError(self.env._("Only the release of a subcontract's retention marks a retention bill."))
         vals = dict(vals)
         for fname in SETTLEMENT_TRAIL:

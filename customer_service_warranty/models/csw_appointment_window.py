@@ -7,6 +7,7 @@ class CswAppointmentWindow(models.Model):
 
     _name = "csw.appointment.window"
     _description = "Proposed Visit Window"
+    _inherit = ["csw.workflow.mixin"]
     _order = "start, id"
     _check_company_auto = True
 

@@ -28,9 +28,12 @@ class CswAssessment(models.Model):
 
     _name = "csw.assessment"
     _description = "Staff Assessment"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
-    _csw_protected_fields = {"is_strike": STRIKE_CHECK, "strike_count": STRIKE_CHECK}
+
+    def _csw_protected_fields(self):
+        return {**super()._csw_protected_fields(), "is_strike": STRIKE_CHECK, "strike_count": STRIKE_CHECK}
+
     _check_company_auto = True
 
     user_id = fields.Many2one("res.users", string="Employee", required=True, index=True, tracking=True)

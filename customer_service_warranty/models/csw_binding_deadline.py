@@ -15,13 +15,11 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .csw_state_mixin import csw_workflow
-
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 
 
 class CswBindingDeadline(models.AbstractModel):
-    _inherit = "csw.state.mixin"
+    _inherit = "csw.workflow.mixin"
 
     def _csw_binding_deadlines(self):
         """``{field: the group that may move it}`` of the deadlines that bind someone."""
@@ -80,8 +78,7 @@ class CswBindingDeadline(models.AbstractModel):
                 )
             )
         self._csw_check_deadline_move(fname, value)
-        with csw_workflow():
-            self.write({fname: value})
+        self._csw_workflow_write({fname: value})
         self.message_post(
             body=Markup("<p>%s</p><p>%s</p>")
             % (

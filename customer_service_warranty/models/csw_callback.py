@@ -14,7 +14,6 @@ from .batch_create import create_batched, with_empty_inputs
 from .csw_binding_deadline import MANAGER_GROUP
 from .csw_callback_plan import MILESTONE_FIELDS
 from .csw_locale import company_locale
-from .csw_state_mixin import workflow_action
 from .csw_ticket_constants import OPEN_TICKET_STATES
 
 _lt = LazyTranslate(__name__)
@@ -62,49 +61,57 @@ class CswCallback(models.Model):
 
     _name = "csw.callback"
     _description = "Callback"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin", "csw.located.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin", "csw.followup.mixin", "csw.located.mixin"]
     _order = "state_order, deadline, id"
     _check_company_auto = True
     # without a unit, the estate and company of the ticket called back about
     _csw_located_from = ("ticket_id",)
-    _csw_protected_fields = {
-        "state": CALL_BUTTONS,
-        "state_order": CALL_BUTTONS,
-        "done_date": CALL_BUTTONS,
-        "attempt_count": _lt("the Record Call and No Answer buttons"),
-        "region": _lt("the estate (its region)"),
-        "escalated": _lt("the hourly check of overdue callbacks"),
-        "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
-        "satisfaction_score": _lt("the satisfaction recorded with the call"),
-        # given when the callback is planned (from its repair order's list too), never moved:
-        # the order would be left without its callback
-        "repair_order_id": _lt("the repair order that planned it"),
-        # a stored copy of the contract's subcontractor: a write here would change the contract
-        "subcontractor_id": _lt("the repair order's responsible subcontract"),
-        "plan_index": _lt("the periodic plan after handover or the weekly plan of the decoration works"),
-        "plan_line_id": _lt("the periodic plan after handover"),
-    }
-    _csw_creatable_fields = frozenset({"repair_order_id"})
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "state": CALL_BUTTONS,
+            "state_order": CALL_BUTTONS,
+            "done_date": CALL_BUTTONS,
+            "attempt_count": _lt("the Record Call and No Answer buttons"),
+            "region": _lt("the estate (its region)"),
+            "escalated": _lt("the hourly check of overdue callbacks"),
+            "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
+            "satisfaction_score": _lt("the satisfaction recorded with the call"),
+            # given when the callback is planned (from its repair order's list too), never moved:
+            # the order would be left without its callback
+            "repair_order_id": _lt("the repair order that planned it"),
+            # a stored copy of the contract's subcontractor: a write here would change the contract
+            "subcontractor_id": _lt("the repair order's responsible subcontract"),
+            "plan_index": _lt("the periodic plan after handover or the weekly plan of the decoration works"),
+            "plan_line_id": _lt("the periodic plan after handover"),
+        }
+
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"repair_order_id"})
+
     # what the owner answered and what the call was about: kept once the callback is over
     # (the KPIs count it), as its form shows them
-    _csw_frozen_fields = frozenset(
-        {
-            "result",
-            "satisfaction",
-            "comment",
-            "callback_type",
-            "unit_id",
-            "ticket_id",
-            "project_id",
-            "partner_id",
-            "scheduled_date",
-            "deadline",
-            "user_id",
-            "cancel_reason",
-            "is_praise",
-            "praised_user_id",
-        }
-    )
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset(
+            {
+                "result",
+                "satisfaction",
+                "comment",
+                "callback_type",
+                "unit_id",
+                "ticket_id",
+                "project_id",
+                "partner_id",
+                "scheduled_date",
+                "deadline",
+                "user_id",
+                "cancel_reason",
+                "is_praise",
+                "praised_user_id",
+            }
+        )
+
     _csw_editable_states = ("planned",)
 
     region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
@@ -306,16 +313,14 @@ class CswCallback(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         # the inputs of the precomputed fields: their defaults read once for the batch
         with_empty_inputs(self, vals_list, ("ticket_id", "repair_order_id", "state", "satisfaction"))
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Recording a call
     # ------------------------------------------------------------------
-    @workflow_action
     def action_done(self):
         """Record the call: reached or refused ends it; unreachable counts an attempt and plans a retry."""
         self._check_state_in(("planned",), self.env._("recorded"))
@@ -353,7 +358,9 @@ class CswCallback(models.Model):
         consequences = defaultdict(list)
         if answered:
             for callback in answered:
-                callback.write({"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1})
+                callback._csw_workflow_write(
+                    {"state": "done", "done_date": now, "attempt_count": callback.attempt_count + 1}
+                )
             reached = answered.filtered(lambda c: c.result == "reached")
             reached.filtered(lambda c: c.satisfaction in DISSATISFIED)._follow_up(consequences)
             reached.filtered(lambda c: c.satisfaction not in DISSATISFIED)._close_followups(consequences)
@@ -450,11 +457,10 @@ class CswCallback(models.Model):
         self.message_post(body=self.env._("Answered by the owner on the portal."), subtype_xmlid="mail.mt_note")
         return self.action_done()
 
-    @workflow_action
     def action_record_unreachable(self):
         """One click during the call: nobody answered."""
         self._check_state_in(("planned",), self.env._("recorded"))
-        self.write({"result": "unreachable"})
+        self._csw_workflow_write({"result": "unreachable"})
         return self.action_done()
 
     def _record_unreachable(self, now, consequences):
@@ -462,11 +468,11 @@ class CswCallback(models.Model):
             company = callback.company_id
             attempts = callback.attempt_count + 1
             if attempts >= company.csw_callback_max_attempts:
-                callback.write({"attempt_count": attempts, "state": "failed", "done_date": now})
+                callback._csw_workflow_write({"attempt_count": attempts, "state": "failed", "done_date": now})
                 body = self.env._("Unreachable %(count)s times: the callback failed.", count=attempts)
             else:
                 retry = callback._next_call_time(now + timedelta(hours=company.csw_callback_retry_hours))
-                callback.write(
+                callback._csw_workflow_write(
                     {
                         "attempt_count": attempts,
                         "scheduled_date": retry,
@@ -511,7 +517,7 @@ class CswCallback(models.Model):
                 if order.state in ("done", "verified"):
                     order.action_reopen()
                 ticket = callback._create_followup_ticket(now)
-                callback.followup_ticket_id = ticket
+                callback._csw_workflow_write({"followup_ticket_id": ticket.id})
                 consequences[callback].append(
                     self.env._(
                         "sent back to %(team)s for rework, follow-up ticket %(ticket)s raised",
@@ -599,7 +605,6 @@ class CswCallback(models.Model):
     def _default_followup_deadline(self, company):
         return fields.Datetime.now() + timedelta(hours=company.csw_callback_followup_hours)
 
-    @workflow_action
     def _raise_followup(self, problem, user, deadline, location=False, ticket_type="repair"):
         """A problem the owner raised on this callback becomes a follow-up ticket (回访联系单).
 
@@ -690,7 +695,6 @@ class CswCallback(models.Model):
         action["context"] = {"create": False}
         return action
 
-    @workflow_action
     def action_cancel(self):
         self._check_state_in(("planned",), self.env._("cancelled"))
         without_reason = self.filtered(lambda c: not (c.cancel_reason or "").strip())
@@ -701,7 +705,7 @@ class CswCallback(models.Model):
                     callback=without_reason[0].display_name,
                 )
             )
-        self.write({"state": "cancelled", "done_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": "cancelled", "done_date": fields.Datetime.now()})
         return True
 
     # ------------------------------------------------------------------
@@ -848,7 +852,7 @@ class CswCallback(models.Model):
                 moves.setdefault(wanted[:2], []).append(callback.id)
         obsolete.unlink()
         for (scheduled, deadline), ids in moves.items():
-            Callback.browse(ids).write({"scheduled_date": scheduled, "deadline": deadline})
+            Callback.browse(ids)._csw_workflow_write({"scheduled_date": scheduled, "deadline": deadline})
         return create_batched(
             Callback,
             [

@@ -22,6 +22,7 @@ class CswCallbackPlan(models.Model):
 
     _name = "csw.callback.plan"
     _description = "Callback Plan"
+    _inherit = ["csw.workflow.mixin"]
     _order = "name"
     _check_company_auto = True
 
@@ -56,6 +57,7 @@ class CswCallbackPlanLine(models.Model):
 
     _name = "csw.callback.plan.line"
     _description = "Callback Plan Step"
+    _inherit = ["csw.workflow.mixin"]
     _order = "plan_id, sequence, id"
 
     plan_id = fields.Many2one("csw.callback.plan", required=True, ondelete="cascade", index=True)

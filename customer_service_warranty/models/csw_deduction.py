@@ -6,7 +6,6 @@ from odoo.tools import SQL, format_amount, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import NOTIFY_METHODS
-from .csw_state_mixin import workflow_action
 
 # the approver's to-do when a deduction is submitted
 APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"
@@ -54,43 +53,48 @@ class CswDeduction(models.Model):
 
     _name = "csw.deduction"
     _description = "Deduction Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
-    _csw_protected_fields = {
-        "name": _lt("the company's numbering, at creation"),
-        "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
-        "submitted_uid": _lt("the Submit button"),
-        "submitted_date": _lt("the Submit button"),
-        "region": _lt("the contract's estate (its region)"),
-        "approved_uid": _lt("the Approve button"),
-        "approved_date": _lt("the Approve button"),
-        "posted_uid": _lt("the Post Credit Note button"),
-        "posted_date": _lt("the Post Credit Note button"),
-        "move_id": _lt("the Post Credit Note button"),
-        "reversal_move_id": _lt("the Cancel and Reverse button"),
-        "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
-        "amount_total": _lt("the cost, agency fee and compensation it adds up"),
-        "repair_order_ids": _lt("the Request Substitute Repair button of the repair orders"),
-        "compensation_move_ids": _lt("the Post Credit Note button"),
-        # a stored copy of the contract's estate: a write here would move the contract
-        "project_id": _lt("the subcontract (its estate)"),
-    }
-    _csw_frozen_fields = frozenset(
-        {
-            "subcontract_id",
-            # typed while draft; afterwards it follows its orders' actual costs until posting
-            "substitute_cost",
-            "estimated_cost",
-            "agency_fee_amount",
-            "compensation_amount",
-            "date",
-            "reason",
-            "address",
-            "location",
-            "notify_method",
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
+            "submitted_uid": _lt("the Submit button"),
+            "submitted_date": _lt("the Submit button"),
+            "region": _lt("the contract's estate (its region)"),
+            "approved_uid": _lt("the Approve button"),
+            "approved_date": _lt("the Approve button"),
+            "posted_uid": _lt("the Post Credit Note button"),
+            "posted_date": _lt("the Post Credit Note button"),
+            "move_id": _lt("the Post Credit Note button"),
+            "reversal_move_id": _lt("the Cancel and Reverse button"),
+            "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
+            "amount_total": _lt("the cost, agency fee and compensation it adds up"),
+            "repair_order_ids": _lt("the Request Substitute Repair button of the repair orders"),
+            "compensation_move_ids": _lt("the Post Credit Note button"),
+            # a stored copy of the contract's estate: a write here would move the contract
+            "project_id": _lt("the subcontract (its estate)"),
         }
-    )
+
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset(
+            {
+                "subcontract_id",
+                # typed while draft; afterwards it follows its orders' actual costs until posting
+                "substitute_cost",
+                "estimated_cost",
+                "agency_fee_amount",
+                "compensation_amount",
+                "date",
+                "reason",
+                "address",
+                "location",
+                "notify_method",
+            }
+        )
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
     subcontract_id = fields.Many2one(
@@ -295,15 +299,14 @@ class CswDeduction(models.Model):
                 deduction.substitute_cost + deduction.agency_fee_amount + deduction.compensation_amount
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         self.env["ir.sequence"]._csw_assign_numbers(
             vals_list,
             "csw.deduction",
             "name",
             lambda vals: self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company,
         )
-        return super().create(vals_list)
 
     def _csw_check_write(self, vals):
         """The evidence is what the manager approved: completed while the request is draft or
@@ -365,7 +368,6 @@ class CswDeduction(models.Model):
         )
         return [label for required, attachments, label in checks if required and not attachments]
 
-    @workflow_action
     def action_submit(self):
         self._check_state_in(("draft",), self.env._("submitted"))
         for deduction in self:
@@ -386,7 +388,9 @@ class CswDeduction(models.Model):
                         missing=", ".join(missing),
                     )
                 )
-        self.write({"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()})
+        self._csw_workflow_write(
+            {"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()}
+        )
         self._ask_approval()
         return True
 
@@ -416,15 +420,15 @@ class CswDeduction(models.Model):
         """The approver's to-do is done once the deduction is approved or cancelled."""
         self.sudo().activity_feedback([APPROVAL_ACTIVITY])
 
-    @workflow_action
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
         self._check_state_in(("submitted",), self.env._("approved"))
-        self.write({"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
+        self._csw_workflow_write(
+            {"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()}
+        )
         self._approval_answered()
         return True
 
-    @workflow_action
     def action_post(self):
         """Charge the deduction to the subcontractor: a vendor credit note, once.
 
@@ -476,7 +480,7 @@ class CswDeduction(models.Model):
                 )
             )
             move.action_post()
-            deduction.write(
+            deduction._csw_workflow_write(
                 {
                     "state": "posted",
                     "move_id": move.id,
@@ -605,7 +609,6 @@ class CswDeduction(models.Model):
         # another transaction may have posted it just before we got the lock
         self.invalidate_recordset(["state", "move_id"])
 
-    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "submitted", "approved", "posted"), self.env._("cancelled"))
         if any(deduction.state == "approved" for deduction in self):
@@ -635,9 +638,9 @@ class CswDeduction(models.Model):
                     ],
                     cancel=True,
                 )
-                deduction.reversal_move_id = reversal
+                deduction._csw_workflow_write({"reversal_move_id": reversal.id})
         submitted = self.filtered(lambda d: d.state == "submitted")
-        self.write({"state": "cancelled"})
+        self._csw_workflow_write({"state": "cancelled"})
         submitted._approval_answered()
         return True
 
@@ -664,12 +667,11 @@ class CswDeduction(models.Model):
         )
         self.compensation_move_ids.filtered(lambda move: move.state == "draft").button_cancel()
 
-    @workflow_action
     def action_draft(self):
         self._check_state_in(("cancelled",), self.env._("reset to draft"))
         if any(self.mapped("move_id")):
             raise UserError(self.env._("A deduction that was posted stays cancelled; create a new one."))
-        self.write(
+        self._csw_workflow_write(
             {
                 "state": "draft",
                 "submitted_uid": False,

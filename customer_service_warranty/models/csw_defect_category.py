@@ -16,6 +16,7 @@ class CswDefectCategory(models.Model):
 
     _name = "csw.defect.category"
     _description = "Defect Category"
+    _inherit = ["csw.workflow.mixin"]
     _parent_store = True
     _order = "sort_path"
     _rec_names_search = ["name", "code", "parent_id.name"]

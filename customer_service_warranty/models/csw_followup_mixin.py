@@ -48,6 +48,6 @@ class CswFollowUpMixin(models.AbstractModel):
         """
         records = self.sudo().search([*domain, (flag, "=", False)])
         if records:
-            records.with_context(mail_notrack=True).write({flag: True})
+            records.with_context(mail_notrack=True)._csw_workflow_write({flag: True})
             records._csw_note_and_todo({record.id: body_of(record) for record in records}, summary, user_of)
         return records

@@ -8,7 +8,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 from odoo.tools.translate import LazyTranslate
 
-from .csw_state_mixin import workflow_action
 from .csw_ticket_constants import OPEN_TICKET_STATES
 
 _lt = LazyTranslate(__name__)
@@ -52,19 +51,24 @@ class CswIncident(models.Model):
 
     _name = "csw.incident"
     _description = "Incident"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
-    _csw_protected_fields = {
-        "name": _lt("the company's numbering, at creation"),
-        "state": STATE_BUTTONS,
-        "notified_date": _lt("the Notify Owners button"),
-        "resolved_date": STATE_BUTTONS,
-        "notice_sent_date": _lt("the Confirm button of a proposed batch defect"),
-    }
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "notified_date": _lt("the Notify Owners button"),
+            "resolved_date": STATE_BUTTONS,
+            "notice_sent_date": _lt("the Confirm button of a proposed batch defect"),
+        }
 
     # the scope no longer changes once the incident is open (its tickets and owners follow from it)
-    _csw_frozen_fields = frozenset({"project_id", "building_scope", "category_id"})
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset({"project_id", "building_scope", "category_id"})
+
     _csw_editable_states = ("draft", "proposed")
 
     name = fields.Char(string="Number", readonly=True, copy=False, index="trigram", default="/")
@@ -217,15 +221,14 @@ class CswIncident(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         self.env["ir.sequence"]._csw_assign_numbers(
             vals_list,
             "csw.incident",
             "name",
             lambda vals: self.env["csw.project"].browse(vals.get("project_id")).company_id or self.env.company,
         )
-        return super().create(vals_list)
 
     def _csw_reference(self):
         return self.name
@@ -260,14 +263,12 @@ class CswIncident(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    @workflow_action
     def action_open(self):
         """An agent opens an incident they recorded."""
         self._check_state_in(("draft",), self.env._("opened"))
-        self.write({"state": "open"})
+        self._csw_workflow_write({"state": "open"})
         return True
 
-    @workflow_action
     def action_confirm(self):
         """The CS manager confirms a proposed batch defect: it opens, and the responsible team
         gets the rectification notice (整改通知单) by e-mail, the PDF attached."""
@@ -283,7 +284,7 @@ class CswIncident(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        self.write({"state": "open"})
+        self._csw_workflow_write({"state": "open"})
         batch = self.filtered(lambda i: i.incident_type == "batch_defect")
         template = self.env.ref("customer_service_warranty.csw_incident_mail_template_rectification")
         for incident in batch:
@@ -293,10 +294,9 @@ class CswIncident(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=incident.subcontract_id.partner_id.ids,
             )
-        batch.write({"notice_sent_date": now})
+        batch._csw_workflow_write({"notice_sent_date": now})
         return True
 
-    @workflow_action
     def action_notify_owners(self):
         """E-mail the notice to the owners of the units concerned and show it on their portal.
 
@@ -323,7 +323,7 @@ class CswIncident(models.Model):
             subtype_xmlid="mail.mt_comment",
             partner_ids=owners.ids,
         )
-        self.write({"notified_date": fields.Datetime.now()})
+        self._csw_workflow_write({"notified_date": fields.Datetime.now()})
         return True
 
     def _owners(self):
@@ -332,7 +332,6 @@ class CswIncident(models.Model):
         units = self.env["csw.unit"].sudo().search([*self._unit_domain(), ("owner_id.email", "!=", False)])
         return units.owner_id.with_env(self.env)
 
-    @workflow_action
     def action_resolve(self):
         """Resolve every open linked ticket with the incident's resolution, through the ticket's
         own path (its callbacks are planned as for any resolved ticket); tell the owners notified."""
@@ -349,7 +348,7 @@ class CswIncident(models.Model):
             linked.filtered(lambda t: is_html_empty(t.resolution)).write({"resolution": incident.resolution})
         if tickets:
             tickets.action_resolve()
-        self.write({"state": "resolved", "resolved_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": "resolved", "resolved_date": fields.Datetime.now()})
         for incident in self.filtered("notified_date"):
             incident.message_post(
                 body=incident.resolution,
@@ -360,12 +359,11 @@ class CswIncident(models.Model):
             )
         return True
 
-    @workflow_action
     def action_cancel(self):
         self._check_manager(self.env._("cancel"))
         self._check_state_in(ACTIVE_INCIDENT_STATES, self.env._("cancelled"))
         self.env["csw.ticket"].search([("incident_id", "in", self.ids)]).write({"incident_id": False})
-        self.write({"state": "cancelled"})
+        self._csw_workflow_write({"state": "cancelled"})
         return True
 
     def action_view_tickets(self):

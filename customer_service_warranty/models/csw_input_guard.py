@@ -22,9 +22,9 @@ record staying in its company: UserError) is left to it. Without this guard, Odo
   a user of such a company on a field without ``check_company``.
 
 Each is refused first with a ValidationError naming the field (an AccessError for the
-company). ``csw.input.guard`` does that; this file, loaded last, mixes it into each model in
-front of the model's own classes (first in ``_inherit``), so their create and write receive
-checked values: their own code (numbering, defaults) never runs on unchecked ones.
+company). ``csw.workflow.mixin`` (csw_workflow_mixin.py), in every stored model of the addon,
+runs these checks first in its create and write; the models complete their values
+(numbering, defaults) in ``_csw_prepare_create``, after the checks.
 
 Each kind of check was tried without the guard on Odoo 18.0: the ORM refuses none of them
 cleanly, so none was dropped; the guard does not look for missing records, which the ORM
@@ -35,7 +35,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
-from odoo import api, fields, models
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.models import BaseModel, NewId
 
@@ -169,82 +169,3 @@ def _check_companies_in_reach(model, vals_list):
                         id=target.id,
                     )
                 )
-
-
-class CswInputGuard(models.AbstractModel):
-    """Checks the values of create and write before the model's own methods run."""
-
-    _name = "csw.input.guard"
-    _description = "Checked Create and Write Values"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create(check_values_list(self, vals_list))
-
-    def write(self, vals):
-        return super().write(check_values(self, vals))
-
-
-class CswProject(models.Model):
-    _name = "csw.project"
-    _inherit = ["csw.input.guard", "csw.project"]
-
-
-class CswUnit(models.Model):
-    _name = "csw.unit"
-    _inherit = ["csw.input.guard", "csw.unit"]
-
-
-class CswSubcontract(models.Model):
-    _name = "csw.subcontract"
-    _inherit = ["csw.input.guard", "csw.subcontract"]
-
-
-class CswDefectCategory(models.Model):
-    _name = "csw.defect.category"
-    _inherit = ["csw.input.guard", "csw.defect.category"]
-
-
-class CswSlaPolicy(models.Model):
-    _name = "csw.sla.policy"
-    _inherit = ["csw.input.guard", "csw.sla.policy"]
-
-
-class CswTicket(models.Model):
-    _name = "csw.ticket"
-    _inherit = ["csw.input.guard", "csw.ticket"]
-
-
-class CswRepairOrder(models.Model):
-    _name = "csw.repair.order"
-    _inherit = ["csw.input.guard", "csw.repair.order"]
-
-
-class CswDeduction(models.Model):
-    _name = "csw.deduction"
-    _inherit = ["csw.input.guard", "csw.deduction"]
-
-
-class CswCallback(models.Model):
-    _name = "csw.callback"
-    _inherit = ["csw.input.guard", "csw.callback"]
-
-
-class CswCallbackPlan(models.Model):
-    _name = "csw.callback.plan"
-    _inherit = ["csw.input.guard", "csw.callback.plan"]
-
-
-class CswCallbackPlanLine(models.Model):
-    _name = "csw.callback.plan.line"
-    _inherit = ["csw.input.guard", "csw.callback.plan.line"]
-
-
-class CswAssessment(models.Model):
-    _name = "csw.assessment"
-    _inherit = ["csw.input.guard", "csw.assessment"]
-
-
-class CswMonthlyReport(models.Model):
-    _name = "csw.monthly.report"
-    _inherit = ["csw.input.guard", "csw.monthly.report"]

@@ -8,7 +8,6 @@ from odoo.exceptions import ValidationError
 
 from .csw_locale import company_locale
 from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS, rates_of
-from .csw_state_mixin import workflow_action
 
 # estates whose report is counted per transaction of the report crons
 REPORT_BATCH_SIZE = 50
@@ -27,11 +26,13 @@ class CswMonthlyReport(models.Model):
     """
 
     _name = "csw.monthly.report"
-    _inherit = ["csw.state.mixin", "csw.period.report.mixin"]
+    _inherit = ["csw.workflow.mixin", "csw.period.report.mixin"]
     _description = "Monthly Report"
     _order = "month desc, project_id"
     _check_company_auto = True
-    _csw_protected_fields = {**COUNTED_FIELDS, "snapshot": COUNTED_FIELDS["refreshed_date"]}
+
+    def _csw_protected_fields(self):
+        return {**super()._csw_protected_fields(), **COUNTED_FIELDS, "snapshot": COUNTED_FIELDS["refreshed_date"]}
 
     name = fields.Char(compute="_compute_name", store=True)
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
@@ -60,17 +61,15 @@ class CswMonthlyReport(models.Model):
             if report.month.day != 1:
                 raise ValidationError(self.env._("A monthly report starts on the first day of its month."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         for vals in vals_list:
             if vals.get("month"):
                 vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Counting
     # ------------------------------------------------------------------
-    @workflow_action
     def action_refresh(self):
         """Count the figures of these reports, a few grouped queries per month reported, and the
         previous month's figures and the breakdowns printed beside them, at the same moment."""
@@ -80,7 +79,7 @@ class CswMonthlyReport(models.Model):
             now = fields.Datetime.now()
             for report in reports:
                 snapshot = {"previous": previous[report.project_id], "parts": report._count_breakdowns()}
-                report.write({**figures[report.project_id], "snapshot": snapshot, "refreshed_date": now})
+                report._csw_workflow_write({**figures[report.project_id], "snapshot": snapshot, "refreshed_date": now})
         return True
 
     @api.model

@@ -44,7 +44,7 @@ class CswProject(models.Model):
 
     _name = "csw.project"
     _description = "Estate"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "sequence, name"
     _rec_names_search = ["name", "code"]
     _check_company_auto = True

@@ -13,8 +13,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .csw_locale import company_locale
 from .csw_portal_upload import attachment_values
-from .csw_repair_order import AGENT, CswRepairOrder
-from .csw_state_mixin import workflow_action
+from .csw_repair_order import AGENT
 
 _lt = LazyTranslate(__name__)
 
@@ -47,27 +46,28 @@ SIGN_OFF_METHODS = [
 class CswRepairOrderAppointment(models.Model):
     _inherit = "csw.repair.order"
 
-    _csw_protected_fields = {
-        **CswRepairOrder._csw_protected_fields,
-        "check_in_latitude": CHECK_IN_ACTION,
-        "check_in_longitude": CHECK_IN_ACTION,
-        "check_in_accuracy": CHECK_IN_ACTION,
-        "check_in_location_status": CHECK_IN_ACTION,
-        "before_photo_ids": CHECK_IN_ACTION,
-        "acceptance_code": _lt("the Notify Team button"),
-        "acceptance_code_failures": SIGN_OFF_ACTION,
-        "acceptance_code_locked_until": SIGN_OFF_ACTION,
-        "reschedule_reason": _lt("the owner's request to reschedule on the portal"),
-        "reschedule_count": _lt("the owner's request to reschedule on the portal"),
-        "owner_sign_off": SIGN_OFF_ACTION,
-        "owner_sign_off_date": SIGN_OFF_ACTION,
-        "no_show_count": NOT_HOME_ACTION,
-        "no_show_date": NOT_HOME_ACTION,
-        "no_show_photo_ids": NOT_HOME_ACTION,
-        "appointment_missed": _lt("the hourly check of overdue teams"),
-        "reminder_day_before_sent": REMINDER_ACTION,
-        "reminder_morning_sent": REMINDER_ACTION,
-    }
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "check_in_latitude": CHECK_IN_ACTION,
+            "check_in_longitude": CHECK_IN_ACTION,
+            "check_in_accuracy": CHECK_IN_ACTION,
+            "check_in_location_status": CHECK_IN_ACTION,
+            "before_photo_ids": CHECK_IN_ACTION,
+            "acceptance_code": _lt("the Notify Team button"),
+            "acceptance_code_failures": SIGN_OFF_ACTION,
+            "acceptance_code_locked_until": SIGN_OFF_ACTION,
+            "reschedule_reason": _lt("the owner's request to reschedule on the portal"),
+            "reschedule_count": _lt("the owner's request to reschedule on the portal"),
+            "owner_sign_off": SIGN_OFF_ACTION,
+            "owner_sign_off_date": SIGN_OFF_ACTION,
+            "no_show_count": NOT_HOME_ACTION,
+            "no_show_date": NOT_HOME_ACTION,
+            "no_show_photo_ids": NOT_HOME_ACTION,
+            "appointment_missed": _lt("the hourly check of overdue teams"),
+            "reminder_day_before_sent": REMINDER_ACTION,
+            "reminder_morning_sent": REMINDER_ACTION,
+        }
 
     # the owner's link: read by staff only (the portal pages and templates read it through
     # ``_portal_ensure_token``)
@@ -202,7 +202,7 @@ class CswRepairOrderAppointment(models.Model):
         self._check_state_in(("draft", "notified"), self.env._("booked"))
         if not start or start < fields.Datetime.now():
             raise ValidationError(self.env._("A visit is booked in the future, not in the past."))
-        self.write({"appointment_start": start, "appointment_end": end, "reschedule_reason": False})
+        self._csw_workflow_write({"appointment_start": start, "appointment_end": end, "reschedule_reason": False})
         self.sudo().appointment_window_ids.unlink()
 
     # ------------------------------------------------------------------
@@ -269,7 +269,7 @@ class CswRepairOrderAppointment(models.Model):
                 )
             )
         reason = reason.strip()
-        self.write(
+        self._csw_workflow_write(
             {
                 "appointment_start": False,
                 "appointment_end": False,
@@ -332,9 +332,9 @@ class CswRepairOrderAppointment(models.Model):
             order._appointment_reminder(partner) for order in day_before | morning for partner in order._reminded()
         ]
         self._csw_send_visit_messages(messages)
-        day_before.write({"reminder_day_before_sent": True})
+        day_before._csw_workflow_write({"reminder_day_before_sent": True})
         # a morning reminder makes the one of the day before pointless
-        morning.write({"reminder_day_before_sent": True, "reminder_morning_sent": True})
+        morning._csw_workflow_write({"reminder_day_before_sent": True, "reminder_morning_sent": True})
 
     def _reminded(self):
         """Who is reminded of the visit: the owner and the team."""
@@ -418,7 +418,7 @@ class CswRepairOrderAppointment(models.Model):
             attachments = self.env["ir.attachment"].sudo().create([{**vals, "res_id": self.id} for vals in photos])
             values["before_photo_ids"] = [Command.link(a.id) for a in attachments]
         self.action_start()
-        self._write_workflow(values)
+        self._csw_workflow_write(values)
         statuses = dict(self._fields["check_in_location_status"]._description_selection(self.env))
         self._message_log(
             body=Markup("<p>%s</p>")
@@ -428,10 +428,6 @@ class CswRepairOrderAppointment(models.Model):
             )
         )
         return True
-
-    @workflow_action
-    def _write_workflow(self, values):
-        return self.write(values)
 
     @api.model
     @company_locale
@@ -448,7 +444,7 @@ class CswRepairOrderAppointment(models.Model):
         )
         if not missed:
             return
-        missed.write({"is_overdue": True, "overdue_kind": "entry", "appointment_missed": True})
+        missed._csw_workflow_write({"is_overdue": True, "overdue_kind": "entry", "appointment_missed": True})
         bodies = {
             order.id: Markup("<p>%s</p>")
             % self.env._(
@@ -598,7 +594,7 @@ class CswRepairOrderAppointment(models.Model):
             raise UserError(self.env._("Take a photo of the door: it shows the team came."))
         photos = attachment_values(self.env, self.company_id, uploads, self._name)
         attachments = self.env["ir.attachment"].sudo().create([{**vals, "res_id": self.id} for vals in photos])
-        self._write_workflow(
+        self._csw_workflow_write(
             {
                 "no_show_count": self.no_show_count + 1,
                 "no_show_date": fields.Datetime.now(),

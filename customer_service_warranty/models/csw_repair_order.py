@@ -12,7 +12,6 @@ from .batch_create import with_empty_inputs
 from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
-from .csw_state_mixin import workflow_action
 from .warranty_clock import IN_WARRANTY
 
 REPAIR_STATES = [
@@ -78,50 +77,58 @@ class CswRepairOrder(models.Model):
 
     _name = "csw.repair.order"
     _description = "Repair Order"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.followup.mixin"]
+    _inherit = ["csw.workflow.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin", "csw.followup.mixin"]
     _order = "id desc"
     _check_company_auto = True
     # owners and teams write on their orders from the portal
     _mail_post_access = "read"
-    _csw_protected_fields = {
-        "name": _lt("the company's numbering, at creation"),
-        "state": STATE_BUTTONS,
-        "state_rank": STATE_BUTTONS,
-        "notify_date": _lt("the Notify Team button"),
-        "notice_attachment_id": _lt("the Notify Team button"),
-        "entry_date": _lt(
-            "the Team On Site button (or the team's confirmation on the portal, or Record Emergency Repair)"
-        ),
-        "done_date": _lt("the Mark Done button (or Record Emergency Repair, for a repair done first)"),
-        "done_deadline": _lt("the Notify Team button (the contract's repair time limit)"),
-        "emergency_documented": _lt("the Record Emergency Repair button"),
-        "verified_date": _lt("the Verify button"),
-        "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
-        "is_overdue": OVERDUE_CHECK,
-        "entry_late": OVERDUE_CHECK,
-        "overdue_kind": OVERDUE_CHECK,
-        "done_late": OVERDUE_CHECK,
-        "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
-        "deduction_id": _lt("the Request Substitute Repair button"),
-        "substitute_bill_id": _lt("the Create Substitute Bill button"),
-        "repair_team_id": _lt("the Engage Substitute and Emergency Engagement buttons"),
-        "emergency_engage_reason": _lt("a CS manager, before the Emergency Engagement button"),
-        "region": _lt("the estate (its region)"),
-        "coverage": CLOCKS,
-        "owner_warranty_end": CLOCKS,
-        "subcontractor_liability_end": CLOCKS,
-        "subcontractor_liable": CLOCKS,
-        # stored copies of the unit's and the contract's values: a write here would change the
-        # unit (its estate, owner, building, key account) or the contract's subcontractor
-        "project_id": _lt("the unit of the repair order"),
-        "partner_id": _lt("the unit of the repair order"),
-        "building": _lt("the unit of the repair order"),
-        "key_account": _lt("the unit of the repair order"),
-        "subcontractor_id": _lt("the responsible subcontract"),
-    }
-    _csw_manager_fields = frozenset({"emergency_engage_reason"})
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "state_rank": STATE_BUTTONS,
+            "notify_date": _lt("the Notify Team button"),
+            "notice_attachment_id": _lt("the Notify Team button"),
+            "entry_date": _lt(
+                "the Team On Site button (or the team's confirmation on the portal, or Record Emergency Repair)"
+            ),
+            "done_date": _lt("the Mark Done button (or Record Emergency Repair, for a repair done first)"),
+            "done_deadline": _lt("the Notify Team button (the contract's repair time limit)"),
+            "emergency_documented": _lt("the Record Emergency Repair button"),
+            "verified_date": _lt("the Verify button"),
+            "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
+            "is_overdue": OVERDUE_CHECK,
+            "entry_late": OVERDUE_CHECK,
+            "overdue_kind": OVERDUE_CHECK,
+            "done_late": OVERDUE_CHECK,
+            "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
+            "deduction_id": _lt("the Request Substitute Repair button"),
+            "substitute_bill_id": _lt("the Create Substitute Bill button"),
+            "repair_team_id": _lt("the Engage Substitute and Emergency Engagement buttons"),
+            "emergency_engage_reason": _lt("a CS manager, before the Emergency Engagement button"),
+            "region": _lt("the estate (its region)"),
+            "coverage": CLOCKS,
+            "owner_warranty_end": CLOCKS,
+            "subcontractor_liability_end": CLOCKS,
+            "subcontractor_liable": CLOCKS,
+            # stored copies of the unit's and the contract's values: a write here would change the
+            # unit (its estate, owner, building, key account) or the contract's subcontractor
+            "project_id": _lt("the unit of the repair order"),
+            "partner_id": _lt("the unit of the repair order"),
+            "building": _lt("the unit of the repair order"),
+            "key_account": _lt("the unit of the repair order"),
+            "subcontractor_id": _lt("the responsible subcontract"),
+        }
+
+    def _csw_manager_fields(self):
+        return super()._csw_manager_fields() | frozenset({"emergency_engage_reason"})
+
     # why it was cancelled: kept once the order is done, verified or cancelled, as its form shows it
-    _csw_frozen_fields = frozenset({"cancel_reason"})
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset({"cancel_reason"})
+
     _csw_editable_states = ("draft", "notified", "in_progress")
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
@@ -572,8 +579,8 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         with_empty_inputs(self, vals_list, ("ticket_id", "owner_damage", "notify_date", "is_overdue", "entry_date"))
         # the units' companies number the orders: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
@@ -585,7 +592,6 @@ class CswRepairOrder(models.Model):
             "name",
             lambda vals: self.env["csw.unit"].browse(vals.get("unit_id")).company_id or self.env.company,
         )
-        return super().create(vals_list)
 
     def _csw_check_write(self, vals):
         """What a request stated is kept once submitted, the actual cost once charged or billed (H2);
@@ -675,7 +681,6 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
-    @workflow_action
     def action_notify(self):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
         self._check_state_in(("draft",), self.env._("notified"))
@@ -692,7 +697,7 @@ class CswRepairOrder(models.Model):
     def _send_notices(self):
         self._check_notice_ready()
         now = fields.Datetime.now()
-        self.write(
+        self._csw_workflow_write(
             {
                 "state": "notified",
                 "notify_date": now,
@@ -751,7 +756,7 @@ class CswRepairOrder(models.Model):
                 "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
             }
         )
-        self.write({"notice_attachment_id": notice.id})
+        self._csw_workflow_write({"notice_attachment_id": notice.id})
         if by_email:
             subject = self.env._(
                 "Warranty repair notice %(number)s: %(estate)s, %(count)s defect(s)",
@@ -800,13 +805,11 @@ class CswRepairOrder(models.Model):
         }
         self._message_log_batch(bodies=bodies)
 
-    @workflow_action
     def action_start(self):
         self._check_state_in(("notified",), self.env._("started"))
-        self.write({"state": "in_progress", "entry_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": "in_progress", "entry_date": fields.Datetime.now()})
         return True
 
-    @workflow_action
     def action_done(self):
         self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
         missing_note = self.filtered(lambda o: not (o.completion_note or "").strip())
@@ -818,8 +821,8 @@ class CswRepairOrder(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        self.filtered(lambda o: not o.entry_date).write({"entry_date": now})
-        self.write({"state": "done", "done_date": now})
+        self.filtered(lambda o: not o.entry_date)._csw_workflow_write({"entry_date": now})
+        self._csw_workflow_write({"state": "done", "done_date": now})
         self.env["csw.callback"]._plan_after_repairs(self)
         without_photos = self.filtered(lambda o: not o.completion_photo_ids)
         if without_photos:
@@ -829,15 +832,13 @@ class CswRepairOrder(models.Model):
             without_photos._message_log_batch(bodies=dict.fromkeys(without_photos.ids, note))
         return True
 
-    @workflow_action
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
             raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
         self._check_state_in(("done",), self.env._("verified"))
-        self.write({"state": "verified", "verified_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": "verified", "verified_date": fields.Datetime.now()})
         return True
 
-    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "notified", "in_progress"), self.env._("cancelled"))
         without_reason = self.filtered(lambda o: not (o.cancel_reason or "").strip())
@@ -848,16 +849,17 @@ class CswRepairOrder(models.Model):
                     order=without_reason[0].name,
                 )
             )
-        self.write({"state": "cancelled"})
+        self._csw_workflow_write({"state": "cancelled"})
         return True
 
-    @workflow_action
     def action_reopen(self):
         """Back to the same responsible team, with a new notice (a dissatisfied owner)."""
         self._check_state_in(("done", "verified"), self.env._("reopened"))
         for order in self:
             order.reopen_count += 1
-        self.write({"done_date": False, "verified_date": False, "entry_date": False, "emergency_documented": False})
+        self._csw_workflow_write(
+            {"done_date": False, "verified_date": False, "entry_date": False, "emergency_documented": False}
+        )
         self._send_notices()
         return True
 
@@ -904,7 +906,6 @@ class CswRepairOrder(models.Model):
         if not self.env.su and (self.env.user.share or not self.env.user.has_group(AGENT)):
             raise UserError(self.env._("Only the customer-service team can arrange a substitute repair."))
 
-    @workflow_action
     def action_request_substitute(self):
         """Draft the request (代维修请示) of a substitute repair: the order joins the draft deduction
         of its subcontract, which states the estimated cost, the proposed team, the reason and the
@@ -939,9 +940,8 @@ class CswRepairOrder(models.Model):
                 deduction = Deduction.create(
                     {"subcontract_id": subcontract.id, "reason": self._deduction_reason(orders)}
                 )
-            orders.write({"deduction_id": deduction.id})
+            orders._csw_workflow_write({"deduction_id": deduction.id})
 
-    @workflow_action
     def action_substitute(self):
         """Engage the substitute team of an approved request: it gets the standard notice and the job
         on its portal; the responsible team keeps a read-only view."""
@@ -961,7 +961,6 @@ class CswRepairOrder(models.Model):
         self._engage_substitute()
         return True
 
-    @workflow_action
     def action_engage_emergency(self):
         """A manager engages the substitute team before the request is approved (an emergency), with
         the reason recorded on the order; the request is drafted if there is none and is approved after."""
@@ -984,7 +983,7 @@ class CswRepairOrder(models.Model):
         """The substitute team gets the notice and its own deadlines; the order keeps the overdue
         flags of the responsible team (its record in the scorecards)."""
         now = fields.Datetime.now()
-        self.write(
+        self._csw_workflow_write(
             {
                 "is_substitute": True,
                 "state": "notified",
@@ -1014,7 +1013,6 @@ class CswRepairOrder(models.Model):
         }
         self._message_log_batch(bodies=bodies)
 
-    @workflow_action
     def action_create_substitute_bill(self):
         """The company's debt to the substitute team: a draft vendor bill of the actual cost, once per
         order, for the accountants to check, post and pay."""
@@ -1074,7 +1072,7 @@ class CswRepairOrder(models.Model):
                     ],
                 }
             )
-            order.substitute_bill_id = bill
+            order._csw_workflow_write({"substitute_bill_id": bill.id})
         return True
 
     def action_view_substitute_bill(self):
@@ -1095,7 +1093,6 @@ class CswRepairOrder(models.Model):
             return "refused_repair"
         return "slow_progress" if kinds else "incapable"
 
-    @workflow_action
     def action_record_emergency(self, entry_date, done_date):
         """An emergency repaired first, documented after (先维修, 再补办派工手续).
 
@@ -1149,7 +1146,7 @@ class CswRepairOrder(models.Model):
                     )
                 )
         self._check_notice_ready()
-        self.write(
+        self._csw_workflow_write(
             {
                 "state": "done",
                 "entry_date": entry_date,
@@ -1299,7 +1296,7 @@ class CswRepairOrder(models.Model):
         for orders, kind in ((not_entered, "entry"), (not_done, "done")):
             if not orders:
                 continue
-            orders.write({"is_overdue": True, "overdue_kind": kind})
+            orders._csw_workflow_write({"is_overdue": True, "overdue_kind": kind})
             bodies = {order.id: Markup("<p>%s</p>") % order._overdue_note(kind) for order in orders}
             orders._csw_note_and_todo(
                 bodies,

@@ -18,6 +18,7 @@ class CswRetentionEntry(models.Model):
 
     _name = "csw.retention.entry"
     _description = "Retention Ledger Entry"
+    _inherit = ["csw.workflow.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 

@@ -15,6 +15,7 @@ class CswRetentionReview(models.Model):
 
     _name = "csw.retention.review"
     _description = "Retention Release Review"
+    _inherit = ["csw.workflow.mixin"]
     _order = "review_date desc, id desc"
     _check_company_auto = True
 

@@ -23,6 +23,7 @@ class CswScript(models.Model):
 
     _name = "csw.script"
     _description = "Call Script / Standard Reply"
+    _inherit = ["csw.workflow.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -29,6 +29,7 @@ class CswSlaPolicy(models.Model):
 
     _name = "csw.sla.policy"
     _description = "SLA Policy"
+    _inherit = ["csw.workflow.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
 

@@ -11,7 +11,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .csw_locale import company_locale
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_state_mixin import csw_workflow, in_workflow, workflow_action
+from .csw_workflow_mixin import door_admits, open_door
 from .kpi import share
 
 _lt = LazyTranslate(__name__)
@@ -56,19 +56,24 @@ class CswSubcontract(models.Model):
 
     _name = "csw.subcontract"
     _description = "Subcontract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "project_id, name"
     _check_company_auto = True
-    _csw_protected_fields = {
-        "state": _lt("the Put in Force, Close, Cancel and Reset to Draft buttons"),
-        "retention_released": RELEASE_BUTTON,
-        "retention_release_date": RELEASE_BUTTON,
-        "retention_bill_id": RELEASE_BUTTON,
-        "retention_amount": _lt("the contract amount and the retention %"),
-        "liability_end_reminded": _lt("the liability end reminder"),
-    }
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "state": _lt("the Put in Force, Close, Cancel and Reset to Draft buttons"),
+            "retention_released": RELEASE_BUTTON,
+            "retention_release_date": RELEASE_BUTTON,
+            "retention_bill_id": RELEASE_BUTTON,
+            "retention_amount": _lt("the contract amount and the retention %"),
+            "liability_end_reminded": _lt("the liability end reminder"),
+        }
+
     # a contract signed earlier may be entered in force
-    _csw_creatable_fields = frozenset({"state"})
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"state"})
 
     name = fields.Char(string="Contract Number", required=True, tracking=True)
     partner_id = fields.Many2one(
@@ -574,7 +579,7 @@ class CswSubcontract(models.Model):
 
     def write(self, vals):
         amended = {}
-        if not in_workflow() and any(fname in vals for fname in TERMS):
+        if not door_admits(self, vals) and any(fname in vals for fname in TERMS):
             for subcontract in self._csw_terms_locked():
                 changed = subcontract._csw_changed_terms(vals)
                 if changed:
@@ -618,7 +623,6 @@ class CswSubcontract(models.Model):
                 best, best_key = subcontract, key
         return best
 
-    @workflow_action
     def action_release_retention(self):
         """Pay the whole balance out and close the contract; see the class docstring for the rules."""
         self._csw_check_release_allowed()
@@ -635,7 +639,7 @@ class CswSubcontract(models.Model):
                 )
             review = subcontract._csw_release_review("release_all")
             bill = subcontract._create_retention_bill(subcontract.retention_balance, review)
-            subcontract.write(
+            subcontract._csw_workflow_write(
                 {
                     "retention_released": True,
                     "retention_release_date": fields.Date.context_today(self),
@@ -645,7 +649,6 @@ class CswSubcontract(models.Model):
             )
         return True
 
-    @workflow_action
     def action_release_retention_partial(self):
         """Pay out the balance less the reserve for the open defects and pending requests
         (预留足够代工款项后予以结算); the contract stays in force with the reserve held."""
@@ -735,31 +738,29 @@ class CswSubcontract(models.Model):
         """The vendor bill paying ``amount`` of the retention, its ledger entry and the review's PDF."""
         self.ensure_one()
         accounting = self.company_id._csw_deduction_accounting()
-        bill = (
-            self.env["account.move"]
-            .with_company(self.company_id)
-            .create(
-                {
-                    "move_type": "in_invoice",
-                    "partner_id": self.partner_id.id,
-                    "journal_id": accounting["journal"].id,
-                    "invoice_date": fields.Date.context_today(self),
-                    "ref": self.env._("Retention release %(contract)s", contract=self.name),
-                    "csw_subcontract_id": self.id,
-                    "csw_retention_release": True,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": self.env._("Retention money of contract %(contract)s", contract=self.name),
-                                "account_id": accounting["retention"].id,
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        bill = open_door(
+            self.env["account.move"].with_company(self.company_id), {"csw_retention_release"}, creating=True
+        ).create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.partner_id.id,
+                "journal_id": accounting["journal"].id,
+                "invoice_date": fields.Date.context_today(self),
+                "ref": self.env._("Retention release %(contract)s", contract=self.name),
+                "csw_subcontract_id": self.id,
+                "csw_retention_release": True,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": self.env._("Retention money of contract %(contract)s", contract=self.name),
+                            "account_id": accounting["retention"].id,
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
         )
         bill.action_post()
         entry = (
@@ -872,8 +873,7 @@ class CswSubcontract(models.Model):
                 note=note,
                 user_id=subcontract.company_id.csw_cs_manager_id.id,
             )
-        with csw_workflow():
-            ended.write({"liability_end_reminded": True})
+        ended._csw_workflow_write({"liability_end_reminded": True})
         return True
 
     def action_view_retention_bill(self):
@@ -885,26 +885,22 @@ class CswSubcontract(models.Model):
             "view_mode": "form",
         }
 
-    @workflow_action
     def action_activate(self):
         self._check_state_in(("draft",), self.env._("put in force"))
-        self.write({"state": "active"})
+        self._csw_workflow_write({"state": "active"})
         return True
 
-    @workflow_action
     def action_close(self):
         self._check_state_in(("active",), self.env._("closed"))
-        self.write({"state": "closed"})
+        self._csw_workflow_write({"state": "closed"})
         return True
 
-    @workflow_action
     def action_cancel(self):
         self._check_state_in(("draft", "active"), self.env._("cancelled"))
-        self.write({"state": "cancelled"})
+        self._csw_workflow_write({"state": "cancelled"})
         return True
 
-    @workflow_action
     def action_draft(self):
         self._check_state_in(("cancelled",), self.env._("reset to draft"))
-        self.write({"state": "draft"})
+        self._csw_workflow_write({"state": "draft"})
         return True

@@ -15,7 +15,6 @@ from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
-from .csw_state_mixin import csw_workflow, workflow_action
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CHANNELS,
@@ -48,10 +47,10 @@ class CswTicket(models.Model):
     _name = "csw.ticket"
     _description = "Service Ticket"
     _inherit = [
+        "csw.workflow.mixin",
         "portal.mixin",
         "mail.thread.cc",
         "mail.activity.mixin",
-        "csw.state.mixin",
         "csw.followup.mixin",
         "csw.located.mixin",
     ]
@@ -61,37 +60,44 @@ class CswTicket(models.Model):
     _check_company_auto = True
     # owners write on their tickets from the portal
     _mail_post_access = "read"
-    _csw_protected_fields = {
-        "number": _lt("the company's numbering, at creation"),
-        "state": STATE_BUTTONS,
-        "received_date": _lt("the ticket's creation (when the owner called, came or wrote)"),
-        "first_response_date": _lt("a reply to the owner or the Start button"),
-        "resolved_date": STATE_BUTTONS,
-        "closed_date": STATE_BUTTONS,
-        "waiting_since": STATE_BUTTONS,
-        "sla_paused_hours": STATE_BUTTONS,
-        "sla_policy_id": _lt("a CS manager (the policy follows the type and priority)"),
-        "response_deadline": SLA_CHECK,
-        "resolve_deadline": SLA_CHECK,
-        "response_risk_date": SLA_CHECK,
-        "resolve_risk_date": SLA_CHECK,
-        "response_breached": SLA_CHECK,
-        "resolve_on_time": SLA_CHECK,
-        "sla_state": SLA_CHECK,
-        "escalation_level": ESCALATION,
-        "escalation_date": ESCALATION,
-        "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
-        "followup_escalated": _lt("the hourly check of overdue follow-ups"),
-        "is_repeat": REPEAT_CHECK,
-        "repeat_count": REPEAT_CHECK,
-        "repeat_linked_by_hand": REPEAT_CHECK,
-        # stored copies of the estate's region and the unit's building: a write would move them
-        "intake_user_id": _lt("the ticket's creation (the agent who takes the call)"),
-        "region": _lt("the estate (its region)"),
-        "building": _lt("the unit (its building)"),
-    }
-    _csw_creatable_fields = frozenset({"received_date"})
-    _csw_manager_fields = frozenset({"sla_policy_id"})
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "number": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "received_date": _lt("the ticket's creation (when the owner called, came or wrote)"),
+            "first_response_date": _lt("a reply to the owner or the Start button"),
+            "resolved_date": STATE_BUTTONS,
+            "closed_date": STATE_BUTTONS,
+            "waiting_since": STATE_BUTTONS,
+            "sla_paused_hours": STATE_BUTTONS,
+            "sla_policy_id": _lt("a CS manager (the policy follows the type and priority)"),
+            "response_deadline": SLA_CHECK,
+            "resolve_deadline": SLA_CHECK,
+            "response_risk_date": SLA_CHECK,
+            "resolve_risk_date": SLA_CHECK,
+            "response_breached": SLA_CHECK,
+            "resolve_on_time": SLA_CHECK,
+            "sla_state": SLA_CHECK,
+            "escalation_level": ESCALATION,
+            "escalation_date": ESCALATION,
+            "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
+            "followup_escalated": _lt("the hourly check of overdue follow-ups"),
+            "is_repeat": REPEAT_CHECK,
+            "repeat_count": REPEAT_CHECK,
+            "repeat_linked_by_hand": REPEAT_CHECK,
+            # stored copies of the estate's region and the unit's building: a write would move them
+            "intake_user_id": _lt("the ticket's creation (the agent who takes the call)"),
+            "region": _lt("the estate (its region)"),
+            "building": _lt("the unit (its building)"),
+        }
+
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"received_date"})
+
+    def _csw_manager_fields(self):
+        return super()._csw_manager_fields() | frozenset({"sla_policy_id"})
 
     number = fields.Char(readonly=True, copy=False, index="trigram", default="/")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -813,8 +819,8 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         with_empty_inputs(self, vals_list, ("sla_paused_hours", "first_response_date", "resolved_date"))
         # the units' companies number the tickets: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
@@ -830,6 +836,9 @@ class CswTicket(models.Model):
                 self, fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
             ),
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
         tickets = super().create(vals_list)
         tickets.browse(
             ticket_id for ticket_id, vals in zip(tickets.ids, vals_list, strict=True) if vals.get("repeat_of_id")
@@ -970,7 +979,7 @@ class CswTicket(models.Model):
             if values:
                 groups[tuple(sorted(values.items()))] |= ticket
         for values, tickets in groups.items():
-            tickets.write(dict(values))
+            tickets._csw_workflow_write(dict(values))
         if new_state == "resolved":
             self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
         self._refresh_sla_state()
@@ -1149,8 +1158,7 @@ class CswTicket(models.Model):
         """
         if update_vals and not self.env.su:
             raise AccessError(self.env._("A reply by e-mail changes nothing of the ticket but its wait on the owner."))
-        with csw_workflow():
-            self.filtered(lambda t: t.state == "waiting").write({"state": "in_progress"})
+        self.filtered(lambda t: t.state == "waiting")._csw_workflow_write({"state": "in_progress"})
         return super().message_update(msg_dict, update_vals=update_vals)
 
     def message_post(self, **kwargs):
@@ -1196,46 +1204,39 @@ class CswTicket(models.Model):
     def _csw_reference(self):
         return self.number
 
-    @workflow_action
     def action_start(self):
         self._check_state_in(("new",), self.env._("started"))
-        self.write({"state": "in_progress"})
+        self._csw_workflow_write({"state": "in_progress"})
         return True
 
-    @workflow_action
     def action_wait(self):
         self._check_state_in(("new", "in_progress"), self.env._("put on hold"))
-        self.write({"state": "waiting"})
+        self._csw_workflow_write({"state": "waiting"})
         return True
 
-    @workflow_action
     def action_resume(self):
         self._check_state_in(("waiting",), self.env._("resumed"))
-        self.write({"state": "in_progress"})
+        self._csw_workflow_write({"state": "in_progress"})
         return True
 
-    @workflow_action
     def action_resolve(self):
         self._check_state_in(OPEN_TICKET_STATES, self.env._("resolved"))
-        self.write({"state": "resolved"})
+        self._csw_workflow_write({"state": "resolved"})
         return True
 
-    @workflow_action
     def action_close(self):
         self._check_state_in(("resolved",), self.env._("closed"))
-        self.write({"state": "closed"})
+        self._csw_workflow_write({"state": "closed"})
         return True
 
-    @workflow_action
     def action_reopen(self):
         self._check_state_in(FINISHED_TICKET_STATES, self.env._("reopened"))
-        self.write({"state": "in_progress"})
+        self._csw_workflow_write({"state": "in_progress"})
         return True
 
-    @workflow_action
     def action_cancel(self):
         self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
-        self.write({"state": "cancelled"})
+        self._csw_workflow_write({"state": "cancelled"})
         return True
 
     def action_dispatch(self):
@@ -1368,10 +1369,9 @@ class CswTicket(models.Model):
             "response_breached": bool(self.response_deadline and when > self.response_deadline),
         }
 
-    @workflow_action
     def _record_first_response(self, when):
         for ticket in self:
-            ticket.write(ticket._first_response_values(when))
+            ticket._csw_workflow_write(ticket._first_response_values(when))
 
     def _sla_domains(self, now):
         """The SLA rule at ``now``, written once, as domains: the cron searches with them,
@@ -1422,14 +1422,14 @@ class CswTicket(models.Model):
         breached, at_risk = rule["breached"], rule["at_risk"]
         # SLA flags are not tracked: no snapshot of the tracked fields of every ticket written
         Ticket = self.env["csw.ticket"].sudo().with_context(mail_notrack=True)
-        Ticket.search([*running, ("response_breached", "=", False), *rule["late_response"]]).write(
+        Ticket.search([*running, ("response_breached", "=", False), *rule["late_response"]])._csw_workflow_write(
             {"response_breached": True}
         )
-        Ticket.search([*running, ("sla_state", "!=", "breached"), *breached]).write({"sla_state": "breached"})
-        Ticket.search([*running, ("sla_state", "!=", "at_risk"), "!", *breached, *at_risk]).write(
+        Ticket.search([*running, ("sla_state", "!=", "breached"), *breached])._csw_workflow_write({"sla_state": "breached"})
+        Ticket.search([*running, ("sla_state", "!=", "at_risk"), "!", *breached, *at_risk])._csw_workflow_write(
             {"sla_state": "at_risk"}
         )
-        Ticket.search([*running, ("sla_state", "!=", "on_track"), "!", *breached, "!", *at_risk]).write(
+        Ticket.search([*running, ("sla_state", "!=", "on_track"), "!", *breached, "!", *at_risk])._csw_workflow_write(
             {"sla_state": "on_track"}
         )
         if self:
@@ -1494,7 +1494,7 @@ class CswTicket(models.Model):
             3: self.env._("general manager"),
         }[level]
         # the note below tells the level: no tracking message per ticket besides it
-        self.with_context(mail_notrack=True).write({"escalation_level": level, "escalation_date": now})
+        self.with_context(mail_notrack=True)._csw_workflow_write({"escalation_level": level, "escalation_date": now})
         summary = self.env._("SLA breached: escalated to level %(level)s", level=level)
         bodies = {
             ticket.id: Markup("<p>%s</p>")

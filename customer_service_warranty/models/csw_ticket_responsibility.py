@@ -14,9 +14,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
-from .csw_state_mixin import workflow_action
-from .csw_ticket import CswTicket as BaseTicket
-
 _lt = LazyTranslate(__name__)
 
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
@@ -41,12 +38,16 @@ RESPONSIBILITY_FIELDS = (
 
 class CswTicket(models.Model):
     _inherit = "csw.ticket"
-    _csw_protected_fields = {
-        **BaseTicket._csw_protected_fields,
-        "is_justified": _lt("the Confirm Justified and Reject Complaint buttons"),
-    }
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "is_justified": _lt("the Confirm Justified and Reject Complaint buttons"),
+        }
+
     # a complaint verified on the phone is recorded justified at intake
-    _csw_creatable_fields = BaseTicket._csw_creatable_fields | {"is_justified"}
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | {"is_justified"}
 
     # Responsibility (责任人)
     responsible_user_id = fields.Many2one(
@@ -150,7 +151,6 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    @workflow_action
     def action_confirm_justified(self):
         """Verified: the complaint is justified (有效投诉). A complaint made to the general manager
         or the leadership assesses its responsible person, once."""
@@ -163,11 +163,10 @@ class CswTicket(models.Model):
                 self.env._("Complaint %(ticket)s is already confirmed as justified.", ticket=confirmed.number)
             )
         self._check_justifiable()
-        self.write({"is_justified": True})
+        self._csw_workflow_write({"is_justified": True})
         self._apply_justification()
         return True
 
-    @workflow_action
     def action_reject_complaint(self):
         """Not justified after all: a CS manager withdraws the penalty it brought, if any."""
         not_confirmed = self.filtered(lambda t: not t.is_justified)[:1]
@@ -198,7 +197,7 @@ class CswTicket(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         assessed.unlink()
-        self.write({"is_justified": False})
+        self._csw_workflow_write({"is_justified": False})
         return True
 
     # ------------------------------------------------------------------

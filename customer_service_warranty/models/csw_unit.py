@@ -59,7 +59,7 @@ class CswUnit(models.Model):
 
     _name = "csw.unit"
     _description = "Unit"
-    _inherit = ["mail.thread"]
+    _inherit = ["csw.workflow.mixin", "mail.thread"]
     _order = "project_id, building, name"
     _check_company_auto = True
     _rec_names_search = ["name", "owner_id.name", "owner_id.phone", "owner_id.mobile"]

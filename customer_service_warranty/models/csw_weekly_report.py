@@ -8,7 +8,6 @@ from odoo.exceptions import UserError, ValidationError
 from .csw_locale import company_locale
 from .csw_monthly_report import REPORT_BATCH_SIZE
 from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS
-from .csw_state_mixin import workflow_action
 
 FRIDAY = 4
 SUBMIT = _lt("the Submit button (上报部门经理)")
@@ -30,17 +29,20 @@ class CswWeeklyReport(models.Model):
     """
 
     _name = "csw.weekly.report"
-    _inherit = ["mail.thread", "mail.activity.mixin", "csw.state.mixin", "csw.period.report.mixin"]
+    _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin", "csw.period.report.mixin"]
     _description = "Weekly Report"
     _order = "week_start desc, project_id"
     _check_company_auto = True
-    _csw_protected_fields = {
-        **COUNTED_FIELDS,
-        "submitted_date": SUBMIT,
-        "submitted_by_id": SUBMIT,
-        # a stored copy of the estate's region: a write would move the estate
-        "region": _lt("the estate (its region)"),
-    }
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            **COUNTED_FIELDS,
+            "submitted_date": SUBMIT,
+            "submitted_by_id": SUBMIT,
+            # a stored copy of the estate's region: a write would move the estate
+            "region": _lt("the estate (its region)"),
+        }
 
     name = fields.Char(compute="_compute_name", store=True)
     week_start = fields.Date(
@@ -75,14 +77,13 @@ class CswWeeklyReport(models.Model):
             if report.week_start.weekday() != FRIDAY:
                 raise ValidationError(self.env._("A weekly report starts on a Friday and ends on the Thursday."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _csw_prepare_create(self, vals_list):
+        super()._csw_prepare_create(vals_list)
         for vals in vals_list:
             if vals.get("week_start"):
                 day = fields.Date.to_date(vals["week_start"])
                 # any day of the week: the week it belongs to (Friday to Thursday)
                 vals["week_start"] = day - timedelta(days=(day.weekday() - FRIDAY) % 7)
-        return super().create(vals_list)
 
     def write(self, vals):
         # what was submitted to the department manager stays as it was submitted
@@ -111,7 +112,6 @@ class CswWeeklyReport(models.Model):
             for day in (self.week_start, self.due_date)
         )
 
-    @workflow_action
     def action_refresh(self):
         """Count the figures of these reports: a few grouped queries per week and timezone."""
         for (week_start, _tz), reports in self.grouped(
@@ -121,10 +121,9 @@ class CswWeeklyReport(models.Model):
             figures = self._count_period(reports.project_id, start, end, week_start, week_start + timedelta(days=7))
             now = fields.Datetime.now()
             for report in reports:
-                report.write({**figures[report.project_id], "refreshed_date": now})
+                report._csw_workflow_write({**figures[report.project_id], "refreshed_date": now})
         return True
 
-    @workflow_action
     def action_submit(self):
         """Submit the reports to the department manager (上报部门经理): who and when, once."""
         for report in self:
@@ -138,7 +137,7 @@ class CswWeeklyReport(models.Model):
                 )
             if not report.refreshed_date:
                 raise UserError(self.env._("Count %(report)s before submitting it.", report=report.name))
-        self.write({"submitted_date": fields.Datetime.now(), "submitted_by_id": self.env.uid})
+        self._csw_workflow_write({"submitted_date": fields.Datetime.now(), "submitted_by_id": self.env.uid})
         self.activity_feedback(["mail.mail_activity_data_todo"])
         return True
 
