@@ -9,6 +9,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.csw_workflow_mixin import door_admits, open_door
 from .common_portal import CswPortalCase
 from .common_repair import CswRepairCase
 from .test_deduction import BILLING, CswAccountingCase
@@ -44,6 +45,50 @@ class TestPublicMethodsWriteNoCallerValues(CswRepairCase):
         self.assertEqual(ticket.state, "waiting")
         ticket.message_update({})
         self.assertEqual(ticket.state, "in_progress")
+
+
+@tagged("post_install", "-at_install")
+class TestTheDoorOpensForWhatTheActionNamed(CswRepairCase):
+    """The actions write their fields through a door naming the model, the records and the
+    fields: not a flag of the thread, not a context key a client can send."""
+
+    def test_a_door_of_one_order_opens_neither_another_order_nor_another_field(self):
+        order, other = self.order(), self.order(location="厨房")
+        mine = order.with_user(self.project_agent)
+        opened = open_door(mine, {"state"})
+        self.assertTrue(door_admits(opened, {"state"}))
+        with self.assertRaises(AccessError):
+            opened.write({"state": "done", "done_date": fields.Datetime.now()})
+        with self.assertRaises(AccessError):
+            opened.browse(other.id).write({"state": "done"})
+        with self.assertRaises(AccessError):
+            opened.env["csw.ticket"].create({"name": "x", "unit_id": self.unit.id, "state": "closed"})
+        self.assertEqual((order.state, other.state), ("draft", "draft"))
+
+    def test_a_door_sent_as_json_in_the_context_opens_nothing(self):
+        order = self.order()
+        for door in (
+            True,
+            {"model": "csw.repair.order", "ids": [order.id], "fields": ["state"]},
+            ["csw.repair.order", [order.id], ["state"]],
+        ):
+            with self.subTest(door=door), self.assertRaises(AccessError):
+                order.with_user(self.project_agent).with_context(csw_workflow_door=door).write({"state": "done"})
+        self.assertEqual(order.state, "draft")
+
+    def test_the_actions_write_as_the_user_through_the_door(self):
+        order = self.order()
+        order.with_user(self.project_agent).action_notify()
+        self.assertEqual(order.state, "notified")
+        self.assertEqual(order.write_uid, self.project_agent)
+        self.assertEqual(order.message_ids[:1].author_id, self.project_agent.partner_id)
+
+    def test_a_module_extending_the_protected_fields_keeps_the_parents(self):
+        protected = self.env["csw.ticket"]._csw_protected_fields()
+        # declared in the ticket's own file and in the responsibility extension
+        self.assertTrue({"number", "state", "first_response_date", "is_justified"} <= protected.keys())
+        self.assertIn("received_date", self.env["csw.ticket"]._csw_creatable_fields())
+        self.assertIn("is_justified", self.env["csw.ticket"]._csw_creatable_fields())
 
 
 @tagged("post_install", "-at_install")
