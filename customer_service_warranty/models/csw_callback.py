@@ -15,6 +15,7 @@ from .csw_binding_deadline import MANAGER_GROUP
 from .csw_callback_plan import MILESTONE_FIELDS
 from .csw_locale import company_locale
 from .csw_ticket_constants import OPEN_TICKET_STATES
+from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 CALL_BUTTONS = _lt("the Record Call, No Answer and Cancel buttons")
@@ -45,6 +46,8 @@ SATISFACTION = [
 DISSATISFIED = ("1", "2")
 
 CALLBACK_STATES = [("planned", "Planned"), ("done", "Called Back"), ("failed", "Failed"), ("cancelled", "Cancelled")]
+PLANNED_CALLBACK_STATES = ("planned",)
+"""A callback still to make: the only state a call is recorded in, or a callback cancelled."""
 
 # After handover: monthly in the first year, quarterly in the second (16 callbacks).
 PERIODIC_MONTHS = (*range(1, 13), 15, 18, 21, 24)
@@ -321,9 +324,18 @@ class CswCallback(models.Model):
     # ------------------------------------------------------------------
     # Recording a call
     # ------------------------------------------------------------------
+    def _csw_transitions(self):
+        # a recorded call ends done, or failed after the last attempt, or stays planned for a retry
+        return {
+            **super()._csw_transitions(),
+            "record": Transition(PLANNED_CALLBACK_STATES, None, _lt("recorded")),
+            "answer": Transition(PLANNED_CALLBACK_STATES, None, _lt("answered")),
+            "cancel": Transition(PLANNED_CALLBACK_STATES, "cancelled", _lt("cancelled")),
+        }
+
     def action_done(self):
         """Record the call: reached or refused ends it; unreachable counts an attempt and plans a retry."""
-        self._check_state_in(("planned",), self.env._("recorded"))
+        self._csw_check_transition("record")
         for callback in self:
             if not callback.result:
                 raise UserError(
@@ -448,7 +460,7 @@ class CswCallback(models.Model):
         Only a callback that is due: a periodic one is answered from its date on, as the
         portal lists them, not all the planned ones at once in advance.
         """
-        self._check_state_in(("planned",), self.env._("answered"))
+        self._csw_check_transition("answer")
         if any(callback.scheduled_date > fields.Datetime.now() for callback in self):
             raise UserError(self.env._("This callback is not due yet: answer it once it is in your list."))
         if satisfaction not in dict(SATISFACTION):
@@ -459,7 +471,7 @@ class CswCallback(models.Model):
 
     def action_record_unreachable(self):
         """One click during the call: nobody answered."""
-        self._check_state_in(("planned",), self.env._("recorded"))
+        self._csw_check_transition("record")
         self._csw_workflow_write({"result": "unreachable"})
         return self.action_done()
 
@@ -696,7 +708,7 @@ class CswCallback(models.Model):
         return action
 
     def action_cancel(self):
-        self._check_state_in(("planned",), self.env._("cancelled"))
+        transition = self._csw_check_transition("cancel")
         without_reason = self.filtered(lambda c: not (c.cancel_reason or "").strip())
         if without_reason:
             raise UserError(
@@ -705,7 +717,7 @@ class CswCallback(models.Model):
                     callback=without_reason[0].display_name,
                 )
             )
-        self._csw_workflow_write({"state": "cancelled", "done_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": transition.target, "done_date": fields.Datetime.now()})
         return True
 
     # ------------------------------------------------------------------

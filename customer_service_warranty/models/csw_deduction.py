@@ -6,6 +6,7 @@ from odoo.tools import SQL, format_amount, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from .csw_repair_order import NOTIFY_METHODS
+from .csw_workflow_mixin import Transition
 
 # the approver's to-do when a deduction is submitted
 APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"
@@ -14,6 +15,8 @@ _lt = LazyTranslate(__name__)
 
 BILLING_GROUP = "account.group_account_invoice"
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
+CANCELLABLE_DEDUCTION_STATES = ("draft", "submitted", "approved", "posted")
+"""A deduction that may be cancelled (a posted one with its credit note reversed)."""
 EVIDENCE_FIELDS = ("evidence_photo_ids", "evidence_notice_ids", "evidence_contact_form_ids", "evidence_plan_ids")
 
 DEDUCTION_REASONS = [
@@ -368,8 +371,17 @@ class CswDeduction(models.Model):
         )
         return [label for required, attachments, label in checks if required and not attachments]
 
+    def _csw_transitions(self):
+        return {
+            **super()._csw_transitions(),
+            "submit": Transition(("draft",), "submitted", _lt("submitted")),
+            "approve": Transition(("submitted",), "approved", _lt("approved")),
+            "cancel": Transition(CANCELLABLE_DEDUCTION_STATES, "cancelled", _lt("cancelled")),
+            "draft": Transition(("cancelled",), "draft", _lt("reset to draft")),
+        }
+
     def action_submit(self):
-        self._check_state_in(("draft",), self.env._("submitted"))
+        transition = self._csw_check_transition("submit")
         for deduction in self:
             # a request states the estimate before any work; a deduction without orders its amounts
             charged = max(deduction.amount_total, deduction.estimated_cost)
@@ -389,7 +401,7 @@ class CswDeduction(models.Model):
                     )
                 )
         self._csw_workflow_write(
-            {"state": "submitted", "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()}
+            {"state": transition.target, "submitted_uid": self.env.uid, "submitted_date": fields.Datetime.now()}
         )
         self._ask_approval()
         return True
@@ -422,9 +434,9 @@ class CswDeduction(models.Model):
 
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
-        self._check_state_in(("submitted",), self.env._("approved"))
+        transition = self._csw_check_transition("approve")
         self._csw_workflow_write(
-            {"state": "approved", "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()}
+            {"state": transition.target, "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()}
         )
         self._approval_answered()
         return True
@@ -610,7 +622,7 @@ class CswDeduction(models.Model):
         self.invalidate_recordset(["state", "move_id"])
 
     def action_cancel(self):
-        self._check_state_in(("draft", "submitted", "approved", "posted"), self.env._("cancelled"))
+        transition = self._csw_check_transition("cancel")
         if any(deduction.state == "approved" for deduction in self):
             self._check_group(MANAGER_GROUP)
         posted = self.filtered(lambda d: d.state == "posted")
@@ -640,7 +652,7 @@ class CswDeduction(models.Model):
                 )
                 deduction._csw_workflow_write({"reversal_move_id": reversal.id})
         submitted = self.filtered(lambda d: d.state == "submitted")
-        self._csw_workflow_write({"state": "cancelled"})
+        self._csw_workflow_write({"state": transition.target})
         submitted._approval_answered()
         return True
 
@@ -668,12 +680,12 @@ class CswDeduction(models.Model):
         self.compensation_move_ids.filtered(lambda move: move.state == "draft").button_cancel()
 
     def action_draft(self):
-        self._check_state_in(("cancelled",), self.env._("reset to draft"))
+        transition = self._csw_check_transition("draft")
         if any(self.mapped("move_id")):
             raise UserError(self.env._("A deduction that was posted stays cancelled; create a new one."))
         self._csw_workflow_write(
             {
-                "state": "draft",
+                "state": transition.target,
                 "submitted_uid": False,
                 "submitted_date": False,
                 "approved_uid": False,

@@ -9,6 +9,7 @@ from odoo.tools import is_html_empty
 from odoo.tools.translate import LazyTranslate
 
 from .csw_ticket_constants import OPEN_TICKET_STATES
+from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 
@@ -263,17 +264,26 @@ class CswIncident(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
+    def _csw_transitions(self):
+        return {
+            **super()._csw_transitions(),
+            "open": Transition(("draft",), "open", _lt("opened")),
+            "confirm": Transition(("proposed",), "open", _lt("confirmed")),
+            "resolve": Transition(("open",), "resolved", _lt("resolved")),
+            "cancel": Transition(ACTIVE_INCIDENT_STATES, "cancelled", _lt("cancelled")),
+        }
+
     def action_open(self):
         """An agent opens an incident they recorded."""
-        self._check_state_in(("draft",), self.env._("opened"))
-        self._csw_workflow_write({"state": "open"})
+        transition = self._csw_check_transition("open")
+        self._csw_workflow_write({"state": transition.target})
         return True
 
     def action_confirm(self):
         """The CS manager confirms a proposed batch defect: it opens, and the responsible team
         gets the rectification notice (整改通知单) by e-mail, the PDF attached."""
         self._check_manager(self.env._("confirm"))
-        self._check_state_in(("proposed",), self.env._("confirmed"))
+        transition = self._csw_check_transition("confirm")
         missing = self.filtered(lambda i: i.incident_type == "batch_defect" and not i.subcontract_id.partner_id)[:1]
         if missing:
             raise UserError(
@@ -284,7 +294,7 @@ class CswIncident(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        self._csw_workflow_write({"state": "open"})
+        self._csw_workflow_write({"state": transition.target})
         batch = self.filtered(lambda i: i.incident_type == "batch_defect")
         template = self.env.ref("customer_service_warranty.csw_incident_mail_template_rectification")
         for incident in batch:
@@ -336,7 +346,7 @@ class CswIncident(models.Model):
         """Resolve every open linked ticket with the incident's resolution, through the ticket's
         own path (its callbacks are planned as for any resolved ticket); tell the owners notified."""
         self._check_manager(self.env._("resolve"))
-        self._check_state_in(("open",), self.env._("resolved"))
+        transition = self._csw_check_transition("resolve")
         empty = self.filtered(lambda i: is_html_empty(i.resolution))[:1]
         if empty:
             raise UserError(
@@ -348,7 +358,7 @@ class CswIncident(models.Model):
             linked.filtered(lambda t: is_html_empty(t.resolution)).write({"resolution": incident.resolution})
         if tickets:
             tickets.action_resolve()
-        self._csw_workflow_write({"state": "resolved", "resolved_date": fields.Datetime.now()})
+        self._csw_workflow_write({"state": transition.target, "resolved_date": fields.Datetime.now()})
         for incident in self.filtered("notified_date"):
             incident.message_post(
                 body=incident.resolution,
@@ -361,9 +371,9 @@ class CswIncident(models.Model):
 
     def action_cancel(self):
         self._check_manager(self.env._("cancel"))
-        self._check_state_in(ACTIVE_INCIDENT_STATES, self.env._("cancelled"))
+        transition = self._csw_check_transition("cancel")
         self.env["csw.ticket"].search([("incident_id", "in", self.ids)]).write({"incident_id": False})
-        self._csw_workflow_write({"state": "cancelled"})
+        self._csw_workflow_write({"state": transition.target})
         return True
 
     def action_view_tickets(self):

@@ -13,7 +13,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .csw_locale import company_locale
 from .csw_portal_upload import attachment_values
-from .csw_repair_order import AGENT
+from .csw_repair_order import AGENT, UNDER_WAY_REPAIR_STATES
 
 _lt = LazyTranslate(__name__)
 
@@ -487,7 +487,7 @@ class CswRepairOrderAppointment(models.Model):
         :param viewer: the user reading the page (the page's records are read as the superuser)
         """
         self.ensure_one()
-        if self.state not in ("notified", "in_progress") or self.owner_sign_off:
+        if self.state not in UNDER_WAY_REPAIR_STATES or self.owner_sign_off:
             return False
         if viewer._is_public() or viewer.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
             return False
@@ -532,7 +532,7 @@ class CswRepairOrderAppointment(models.Model):
         """
         self.ensure_one()
         self._portal_check_team_may_act()
-        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        self._check_state_in(UNDER_WAY_REPAIR_STATES, self.env._("marked done"))
         now = fields.Datetime.now()
         sudo = self.sudo()
         if sudo.acceptance_code_locked_until and sudo.acceptance_code_locked_until > now:
@@ -561,7 +561,7 @@ class CswRepairOrderAppointment(models.Model):
         """A job done without the owner's sign-off goes to the agent to verify; its callback asks."""
         unsigned = self.filtered(lambda o: not o.owner_sign_off)
         # checked by super() first: a refusal there rolls all of this back
-        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        self._check_state_in(UNDER_WAY_REPAIR_STATES, self.env._("marked done"))
         if unsigned:
             note = Markup("<p>%s</p>") % self.env._(
                 "Marked done without the owner's sign-off: verify the repair with the owner."

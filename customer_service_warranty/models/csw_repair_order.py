@@ -12,6 +12,7 @@ from .batch_create import with_empty_inputs
 from .csw_locale import company_locale
 from .csw_portal_chatter import check_portal_post
 from .csw_portal_upload import attachment_values
+from .csw_workflow_mixin import Transition
 from .warranty_clock import IN_WARRANTY
 
 REPAIR_STATES = [
@@ -30,6 +31,10 @@ OPEN_REPAIR_STATES = ("draft", "notified", "in_progress", "done")
 "Open" filter of the orders."""
 UNFINISHED_REPAIR_STATES = ("draft", "notified", "in_progress")
 """Work not done yet: a ticket cannot be closed, an inspection defect is listed at handover."""
+UNDER_WAY_REPAIR_STATES = ("notified", "in_progress")
+"""The team is bound by its deadlines: notified, or on site."""
+FINISHED_REPAIR_STATES = ("done", "verified")
+"""The work is done: a dissatisfied owner reopens it."""
 
 REPAIR_SOURCES = [
     ("owner", "Owner"),
@@ -681,9 +686,20 @@ class CswRepairOrder(models.Model):
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
+    def _csw_transitions(self):
+        return {
+            **super()._csw_transitions(),
+            "notify": Transition(("draft",), None, _lt("notified")),
+            "start": Transition(("notified",), "in_progress", _lt("started")),
+            "done": Transition(UNDER_WAY_REPAIR_STATES, "done", _lt("marked done")),
+            "verify": Transition(("done",), "verified", _lt("verified")),
+            "cancel": Transition(UNFINISHED_REPAIR_STATES, "cancelled", _lt("cancelled")),
+            "reopen": Transition(FINISHED_REPAIR_STATES, None, _lt("reopened")),
+        }
+
     def action_notify(self):
         """Send the standard notice to the responsible teams: one notice per subcontract."""
-        self._check_state_in(("draft",), self.env._("notified"))
+        self._csw_check_transition("notify")
         self._send_notices()
         if len(self) == 1:
             # from the form: the notice just sent opens in a new tab, to print or hand over
@@ -806,12 +822,12 @@ class CswRepairOrder(models.Model):
         self._message_log_batch(bodies=bodies)
 
     def action_start(self):
-        self._check_state_in(("notified",), self.env._("started"))
-        self._csw_workflow_write({"state": "in_progress", "entry_date": fields.Datetime.now()})
+        transition = self._csw_check_transition("start")
+        self._csw_workflow_write({"state": transition.target, "entry_date": fields.Datetime.now()})
         return True
 
     def action_done(self):
-        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        transition = self._csw_check_transition("done")
         missing_note = self.filtered(lambda o: not (o.completion_note or "").strip())
         if missing_note:
             raise UserError(
@@ -822,7 +838,7 @@ class CswRepairOrder(models.Model):
             )
         now = fields.Datetime.now()
         self.filtered(lambda o: not o.entry_date)._csw_workflow_write({"entry_date": now})
-        self._csw_workflow_write({"state": "done", "done_date": now})
+        self._csw_workflow_write({"state": transition.target, "done_date": now})
         self.env["csw.callback"]._plan_after_repairs(self)
         without_photos = self.filtered(lambda o: not o.completion_photo_ids)
         if without_photos:
@@ -835,12 +851,12 @@ class CswRepairOrder(models.Model):
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
             raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
-        self._check_state_in(("done",), self.env._("verified"))
-        self._csw_workflow_write({"state": "verified", "verified_date": fields.Datetime.now()})
+        transition = self._csw_check_transition("verify")
+        self._csw_workflow_write({"state": transition.target, "verified_date": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
-        self._check_state_in(("draft", "notified", "in_progress"), self.env._("cancelled"))
+        transition = self._csw_check_transition("cancel")
         without_reason = self.filtered(lambda o: not (o.cancel_reason or "").strip())
         if without_reason:
             raise UserError(
@@ -849,14 +865,14 @@ class CswRepairOrder(models.Model):
                     order=without_reason[0].name,
                 )
             )
-        self._csw_workflow_write({"state": "cancelled"})
+        self._csw_workflow_write({"state": transition.target})
         return True
 
     def action_reopen(self):
         """Back to the same responsible team, with a new notice (a dissatisfied owner)."""
-        self._check_state_in(("done", "verified"), self.env._("reopened"))
+        self._csw_check_transition("reopen")
         for order in self:
-            order.reopen_count += 1
+            order._csw_workflow_write({"reopen_count": order.reopen_count + 1})
         self._csw_workflow_write(
             {"done_date": False, "verified_date": False, "entry_date": False, "emergency_documented": False}
         )
@@ -869,7 +885,7 @@ class CswRepairOrder(models.Model):
     def _check_substitute_allowed(self, action):
         """An order a third party may take over: notified or under way, within the team's
         liability, with a proposed substitute team, not taken over yet."""
-        self._check_state_in(("notified", "in_progress"), action)
+        self._check_state_in(UNDER_WAY_REPAIR_STATES, action)
         for order in self:
             if order.is_substitute:
                 raise UserError(
@@ -1214,8 +1230,7 @@ class CswRepairOrder(models.Model):
         """
         self.ensure_one()
         return (
-            self.state in ("notified", "in_progress")
-            and self.repair_team_id.commercial_partner_id == self._portal_team()
+            self.state in UNDER_WAY_REPAIR_STATES and self.repair_team_id.commercial_partner_id == self._portal_team()
         )
 
     def _portal_photos(self):
@@ -1249,7 +1264,7 @@ class CswRepairOrder(models.Model):
         """
         self.ensure_one()
         self._portal_check_team_may_act()
-        self._check_state_in(("notified", "in_progress"), self.env._("marked done"))
+        self._check_state_in(UNDER_WAY_REPAIR_STATES, self.env._("marked done"))
         if not (note or "").strip():
             raise UserError(self.env._("Describe what was repaired and how."))
         photos = attachment_values(self.env, self.company_id, uploads, self._name)

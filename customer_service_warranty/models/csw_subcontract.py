@@ -11,7 +11,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .csw_locale import company_locale
 from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_workflow_mixin import door_admits, open_door
+from .csw_workflow_mixin import Transition, door_admits, open_door
 from .kpi import share
 
 _lt = LazyTranslate(__name__)
@@ -885,22 +885,23 @@ class CswSubcontract(models.Model):
             "view_mode": "form",
         }
 
+    def _csw_transitions(self):
+        return {
+            **super()._csw_transitions(),
+            "activate": Transition(("draft",), "active", _lt("put in force")),
+            "close": Transition(("active",), "closed", _lt("closed")),
+            "cancel": Transition(("draft", "active"), "cancelled", _lt("cancelled")),
+            "draft": Transition(("cancelled",), "draft", _lt("reset to draft")),
+        }
+
     def action_activate(self):
-        self._check_state_in(("draft",), self.env._("put in force"))
-        self._csw_workflow_write({"state": "active"})
-        return True
+        return self._csw_transition("activate")
 
     def action_close(self):
-        self._check_state_in(("active",), self.env._("closed"))
-        self._csw_workflow_write({"state": "closed"})
-        return True
+        return self._csw_transition("close")
 
     def action_cancel(self):
-        self._check_state_in(("draft", "active"), self.env._("cancelled"))
-        self._csw_workflow_write({"state": "cancelled"})
-        return True
+        return self._csw_transition("cancel")
 
     def action_draft(self):
-        self._check_state_in(("cancelled",), self.env._("reset to draft"))
-        self._csw_workflow_write({"state": "draft"})
-        return True
+        return self._csw_transition("draft")

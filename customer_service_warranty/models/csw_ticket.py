@@ -17,8 +17,10 @@ from .csw_portal_upload import attachment_values
 from .csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
+    CANCELLABLE_TICKET_STATES,
     CHANNELS,
     FINISHED_TICKET_STATES,
+    NEW_TICKET_STATES,
     NO_RESPONSE_PENALTY_TYPES,
     OPEN_TICKET_STATES,
     PRIORITIES,
@@ -27,6 +29,7 @@ from .csw_ticket_constants import (
     STATES,
     TICKET_TYPES,
 )
+from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 
@@ -1204,40 +1207,38 @@ class CswTicket(models.Model):
     def _csw_reference(self):
         return self.number
 
+    def _csw_transitions(self):
+        return {
+            **super()._csw_transitions(),
+            "start": Transition(NEW_TICKET_STATES, "in_progress", _lt("started")),
+            "wait": Transition(SLA_RUNNING_STATES, "waiting", _lt("put on hold")),
+            "resume": Transition(("waiting",), "in_progress", _lt("resumed")),
+            "resolve": Transition(OPEN_TICKET_STATES, "resolved", _lt("resolved")),
+            "close": Transition(("resolved",), "closed", _lt("closed")),
+            "reopen": Transition(FINISHED_TICKET_STATES, "in_progress", _lt("reopened")),
+            "cancel": Transition(CANCELLABLE_TICKET_STATES, "cancelled", _lt("cancelled")),
+        }
+
     def action_start(self):
-        self._check_state_in(("new",), self.env._("started"))
-        self._csw_workflow_write({"state": "in_progress"})
-        return True
+        return self._csw_transition("start")
 
     def action_wait(self):
-        self._check_state_in(("new", "in_progress"), self.env._("put on hold"))
-        self._csw_workflow_write({"state": "waiting"})
-        return True
+        return self._csw_transition("wait")
 
     def action_resume(self):
-        self._check_state_in(("waiting",), self.env._("resumed"))
-        self._csw_workflow_write({"state": "in_progress"})
-        return True
+        return self._csw_transition("resume")
 
     def action_resolve(self):
-        self._check_state_in(OPEN_TICKET_STATES, self.env._("resolved"))
-        self._csw_workflow_write({"state": "resolved"})
-        return True
+        return self._csw_transition("resolve")
 
     def action_close(self):
-        self._check_state_in(("resolved",), self.env._("closed"))
-        self._csw_workflow_write({"state": "closed"})
-        return True
+        return self._csw_transition("close")
 
     def action_reopen(self):
-        self._check_state_in(FINISHED_TICKET_STATES, self.env._("reopened"))
-        self._csw_workflow_write({"state": "in_progress"})
-        return True
+        return self._csw_transition("reopen")
 
     def action_cancel(self):
-        self._check_state_in(("new", "in_progress", "waiting", "resolved"), self.env._("cancelled"))
-        self._csw_workflow_write({"state": "cancelled"})
-        return True
+        return self._csw_transition("cancel")
 
     def action_dispatch(self):
         """一键派工: the repair order of the call, created from the ticket (unit, category,
@@ -1425,7 +1426,9 @@ class CswTicket(models.Model):
         Ticket.search([*running, ("response_breached", "=", False), *rule["late_response"]])._csw_workflow_write(
             {"response_breached": True}
         )
-        Ticket.search([*running, ("sla_state", "!=", "breached"), *breached])._csw_workflow_write({"sla_state": "breached"})
+        Ticket.search([*running, ("sla_state", "!=", "breached"), *breached])._csw_workflow_write(
+            {"sla_state": "breached"}
+        )
         Ticket.search([*running, ("sla_state", "!=", "at_risk"), "!", *breached, *at_risk])._csw_workflow_write(
             {"sla_state": "at_risk"}
         )

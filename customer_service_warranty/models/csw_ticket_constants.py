@@ -49,6 +49,12 @@ open tickets (the views' domains spell this tuple out, XML cannot import it)."""
 FINISHED_TICKET_STATES = ("resolved", "closed")
 """States of a ticket whose resolution is recorded (a note and a resolution date)."""
 
+NEW_TICKET_STATES = ("new",)
+"""A ticket nobody has started yet."""
+
+CANCELLABLE_TICKET_STATES = (*OPEN_TICKET_STATES, "resolved")
+"""A ticket that may still be cancelled (a closed one is history)."""
+
 SLA_STATES = [
     ("on_track", "On Track"),
     ("at_risk", "At Risk"),

@@ -19,13 +19,17 @@ over the external API would skip the rule. ``csw.workflow.mixin``, in each model
 * ``_csw_frozen_fields()`` no longer change once a record has left ``_csw_editable_states``
   (for the superuser too), and ``_csw_check_write`` lets a model refuse a write that would
   change what is frozen elsewhere;
-* ``_check_state_in`` refuses an action on records in a state that does not allow it.
+* each model's state machine is one table, ``_csw_transitions()`` (action → the states it
+  leaves, the state it enters, the verb of its refusal), and one method, ``_csw_transition``:
+  it checks the states, then writes the new state through the door; the side effects of a
+  state are the model's named hooks, run by its ``write``.
 
 The refusal of a protected field is an ``AccessError`` (after the usual access check, so a
 user without write access hears that first); a frozen field's refusal is a ``UserError``.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
@@ -54,7 +58,7 @@ def open_door(records, fnames, creating=False):
     and cannot hold a ``_Door``.
     """
     door = _Door(records._name, None if creating else frozenset(records.ids), frozenset(fnames))
-    return records.with_context({DOOR_KEY: door})
+    return records.with_context(**{DOOR_KEY: door})
 
 
 def door_admits(records, fnames, creating=False):
@@ -66,6 +70,14 @@ def door_admits(records, fnames, creating=False):
         and (door.ids is None if creating else door.ids is not None and door.ids.issuperset(records.ids))
         and door.fields.issuperset(fnames)
     )
+
+
+class Transition(NamedTuple):
+    """A row of a model's state machine."""
+
+    sources: tuple  # the states the action leaves (a named state set)
+    target: str | None  # the state it enters; None: it stays (the action changes other fields)
+    verb: object  # a lazy translation, as in "it cannot be <verb>"
 
 
 class CswWorkflowMixin(models.AbstractModel):
@@ -268,6 +280,26 @@ class CswWorkflowMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # states
     # ------------------------------------------------------------------
+    def _csw_transitions(self):
+        """``{action: Transition}``: the state machine of the model, extended with ``super()``."""
+        return {}
+
+    def _csw_check_transition(self, action):
+        """Refuse ``action`` on records whose state it does not leave; return its row."""
+        transition = self._csw_transitions()[action]
+        self._check_state_in(transition.sources, self.env._(transition.verb))
+        return transition
+
+    def _csw_transition(self, action, values=None):
+        """Run ``action`` of the state machine: check the states, then write the new state and
+        ``values`` through the door (the caller has checked the rights)."""
+        transition = self._csw_check_transition(action)
+        values = dict(values or {})
+        if transition.target:
+            values["state"] = transition.target
+        self._csw_workflow_write(values)
+        return True
+
     def _check_state_in(self, allowed, action):
         """Raise a clear error naming the first record whose state is not in ``allowed``.
 

@@ -65,6 +65,13 @@ class TestTheDoorOpensForWhatTheActionNamed(CswRepairCase):
             opened.env["csw.ticket"].create({"name": "x", "unit_id": self.unit.id, "state": "closed"})
         self.assertEqual((order.state, other.state), ("draft", "draft"))
 
+    def test_the_door_keeps_the_callers_context(self):
+        # the language of the messages, a tracking switched off: the door adds to them only
+        order = self.order().with_context(lang="zh_CN", mail_notrack=True)
+        opened = open_door(order, {"state"})
+        self.assertEqual(opened.env.context["lang"], "zh_CN")
+        self.assertTrue(opened.env.context["mail_notrack"])
+
     def test_a_door_sent_as_json_in_the_context_opens_nothing(self):
         order = self.order()
         for door in (
