@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.tools import mute_logger
 
-from ..models import csw_input_guard
+from ..models.base import csw_input_guard
 from .common_repair import CswRepairCase
 
 USER_ERRORS = (UserError, ValidationError, AccessError, MissingError)

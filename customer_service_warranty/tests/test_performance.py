@@ -17,8 +17,8 @@ from lxml import etree
 
 from odoo.tests import tagged
 
-from ..models.csw_repair_order import OPEN_REPAIR_STATES as OPEN_ORDERS
-from ..models.csw_ticket_constants import OPEN_TICKET_STATES as OPEN_TICKETS
+from ..models.repair.csw_repair_order import OPEN_REPAIR_STATES as OPEN_ORDERS
+from ..models.ticket.csw_ticket_constants import OPEN_TICKET_STATES as OPEN_TICKETS
 from .common_ticket import CswTicketCase
 
 SIZES = (5, 50)

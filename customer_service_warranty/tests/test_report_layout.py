@@ -4,7 +4,7 @@ import unicodedata
 
 from freezegun import freeze_time
 
-from odoo.addons.customer_service_warranty.models.csw_locale import amount_in_chinese_capitals
+from odoo.addons.customer_service_warranty.models.base.csw_locale import amount_in_chinese_capitals
 from odoo.tests import TransactionCase, tagged
 
 from .common_repair import CswRepairCase

@@ -7,7 +7,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
-from ..models import ir_sequence
+from ..models.base import ir_sequence
 
 # a code of this test only: no sequence exists for it, and the clean-up removes it
 CODE = "csw.test.concurrent.numbering"

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
-from ..models import warranty_clock as clock
+from ..models.base import warranty_clock as clock
 from .common import CswCase
 
 HEATING = (11, 15, 3, 15)

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..models.csw_weekly_report import week_ending_before
+from ..models.report.csw_weekly_report import week_ending_before
 from .common import CswCase
 
 

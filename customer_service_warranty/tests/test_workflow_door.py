@@ -9,7 +9,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from ..models.csw_workflow_mixin import door_admits, open_door
+from ..models.base.csw_workflow_mixin import door_admits, open_door
 from .common_portal import CswPortalCase
 from .common_repair import CswRepairCase
 from .test_deduction import BILLING, CswAccountingCase

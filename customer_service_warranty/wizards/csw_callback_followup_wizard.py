@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.csw_ticket_constants import TICKET_TYPES
+from ..models.ticket.csw_ticket_constants import TICKET_TYPES
 
 
 class CswCallbackFollowupWizard(models.TransientModel):

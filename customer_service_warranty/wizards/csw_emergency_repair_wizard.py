@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.csw_repair_order import NOTIFY_METHODS
+from ..models.repair.csw_repair_order import NOTIFY_METHODS
 
 
 class CswEmergencyRepairWizard(models.TransientModel):

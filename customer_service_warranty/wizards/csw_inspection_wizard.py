@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..models.csw_repair_order import INSPECTION_SOURCES, NOTIFY_METHODS
+from ..models.repair.csw_repair_order import INSPECTION_SOURCES, NOTIFY_METHODS
 
 
 class CswInspectionWizard(models.TransientModel):

@@ -5,7 +5,7 @@ import pytz
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .csw_locale import company_locale
+from ..base.csw_locale import company_locale
 from .csw_monthly_report import REPORT_BATCH_SIZE
 from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS
 

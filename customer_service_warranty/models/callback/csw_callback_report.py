@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..base.kpi import SATISFIED_SCORE, share
 from .csw_callback import CALLBACK_STATES, DISSATISFIED
-from .kpi import SATISFIED_SCORE, share
 
 
 class CswCallbackReport(models.Model):

@@ -11,8 +11,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from .csw_locale import company_locale
-from .csw_portal_upload import attachment_values
+from ..base.csw_locale import company_locale
+from ..base.csw_portal_upload import attachment_values
 from .csw_repair_order import AGENT, UNDER_WAY_REPAIR_STATES
 
 _lt = LazyTranslate(__name__)

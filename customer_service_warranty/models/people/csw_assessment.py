@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools.translate import LazyTranslate
 
-from .batch_create import create_batched
+from ..base.batch_create import create_batched
 
 ASSESSMENT_REASONS = [
     ("complaint_gm", "Complaint to the general manager"),

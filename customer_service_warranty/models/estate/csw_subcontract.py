@@ -9,10 +9,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, mute_logger
 from odoo.tools.translate import LazyTranslate
 
-from .csw_locale import company_locale
-from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_workflow_mixin import Transition, door_admits, open_door
-from .kpi import share
+from ..base.csw_locale import company_locale
+from ..base.csw_workflow_mixin import Transition, door_admits, open_door
+from ..base.kpi import share
+from ..repair.csw_repair_order import OPEN_REPAIR_STATES
 
 _lt = LazyTranslate(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .csw_callback import CALLBACK_TYPES
+from ..callback.csw_callback import CALLBACK_TYPES
 from .csw_ticket_constants import TICKET_TYPES
 
 SCRIPT_KINDS = [

@@ -8,13 +8,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
-from . import warranty_clock
-from .batch_create import with_empty_inputs
-from .csw_binding_deadline import MANAGER_GROUP
-from .csw_locale import company_locale
-from .csw_portal_chatter import check_portal_post
-from .csw_portal_upload import attachment_values
-from .csw_repair_order import UNFINISHED_REPAIR_STATES
+from ..base import warranty_clock
+from ..base.batch_create import with_empty_inputs
+from ..base.csw_binding_deadline import MANAGER_GROUP
+from ..base.csw_locale import company_locale
+from ..base.csw_portal_chatter import check_portal_post
+from ..base.csw_portal_upload import attachment_values
+from ..base.csw_workflow_mixin import Transition
+from ..repair.csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_ticket_constants import (
     BREACH_LOOKBACK_DAYS,
     CANCELLABLE_TICKET_STATES,
@@ -29,7 +30,6 @@ from .csw_ticket_constants import (
     STATES,
     TICKET_TYPES,
 )
-from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 

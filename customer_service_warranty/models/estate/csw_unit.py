@@ -12,10 +12,10 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from . import warranty_clock
-from .csw_callback_plan import MILESTONE_FIELDS
+from ..base import warranty_clock
+from ..callback.csw_callback_plan import MILESTONE_FIELDS
+from ..repair.csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_project import estate_name_searches_memoized
-from .csw_repair_order import UNFINISHED_REPAIR_STATES
 
 # dates that plan callbacks
 PLANNING_FIELDS = ("handover_date", "start_notice_date", *MILESTONE_FIELDS.values())

@@ -3,9 +3,9 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .csw_repair_order import OPEN_REPAIR_STATES
-from .csw_subcontract import MANAGER_GROUP
-from .csw_workflow_mixin import door_admits
+from ..base.csw_workflow_mixin import door_admits
+from ..estate.csw_subcontract import MANAGER_GROUP
+from ..repair.csw_repair_order import OPEN_REPAIR_STATES
 
 # who confirmed a settlement and what: set by the confirmation, never given
 SETTLEMENT_TRAIL = (

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from . import warranty_clock
+from ..base import warranty_clock
 
 
 class CswDefectCategory(models.Model):

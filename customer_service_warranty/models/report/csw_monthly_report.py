@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .csw_locale import company_locale
+from ..base.csw_locale import company_locale
 from .csw_period_report_mixin import AMOUNTS, COUNTED_FIELDS, COUNTS, rates_of
 
 # estates whose report is counted per transaction of the report crons

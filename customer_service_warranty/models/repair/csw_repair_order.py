@@ -8,12 +8,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from .batch_create import with_empty_inputs
-from .csw_locale import company_locale
-from .csw_portal_chatter import check_portal_post
-from .csw_portal_upload import attachment_values
-from .csw_workflow_mixin import Transition
-from .warranty_clock import IN_WARRANTY
+from ..base.batch_create import with_empty_inputs
+from ..base.csw_locale import company_locale
+from ..base.csw_portal_chatter import check_portal_post
+from ..base.csw_portal_upload import attachment_values
+from ..base.csw_workflow_mixin import Transition
+from ..base.warranty_clock import IN_WARRANTY
 
 REPAIR_STATES = [
     ("draft", "Draft"),

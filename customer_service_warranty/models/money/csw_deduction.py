@@ -5,8 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, mute_logger
 from odoo.tools.translate import LazyTranslate
 
-from .csw_repair_order import NOTIFY_METHODS
-from .csw_workflow_mixin import Transition
+from ..base.csw_workflow_mixin import Transition
+from ..repair.csw_repair_order import NOTIFY_METHODS
 
 # the approver's to-do when a deduction is submitted
 APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"

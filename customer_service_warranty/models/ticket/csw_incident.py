@@ -8,8 +8,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 from odoo.tools.translate import LazyTranslate
 
+from ..base.csw_workflow_mixin import Transition
 from .csw_ticket_constants import OPEN_TICKET_STATES
-from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .csw_subcontract import LEDGER_FIELDS, MANAGER_GROUP
+from ..estate.csw_subcontract import LEDGER_FIELDS, MANAGER_GROUP
 
 
 class CswRetentionReview(models.Model):

@@ -4,7 +4,7 @@ from contextvars import ContextVar
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .csw_ticket_constants import OPEN_TICKET_STATES
+from ..ticket.csw_ticket_constants import OPEN_TICKET_STATES
 
 # estates found by name during one import of units (see CswUnit.load): Odoo's importer
 # looks the estate column up row by row, 20,000 identical name searches for one estate

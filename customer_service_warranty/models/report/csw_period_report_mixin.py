@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import _lt, api, fields, models
 
-from .kpi import share
+from ..base.kpi import share
 
 # counts computed for an estate and a period; rates are derived from them
 COUNTS = (

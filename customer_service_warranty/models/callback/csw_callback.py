@@ -10,12 +10,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 from odoo.tools.translate import LazyTranslate
 
-from .batch_create import create_batched, with_empty_inputs
-from .csw_binding_deadline import MANAGER_GROUP
+from ..base.batch_create import create_batched, with_empty_inputs
+from ..base.csw_binding_deadline import MANAGER_GROUP
+from ..base.csw_locale import company_locale
+from ..base.csw_workflow_mixin import Transition
+from ..ticket.csw_ticket_constants import OPEN_TICKET_STATES
 from .csw_callback_plan import MILESTONE_FIELDS
-from .csw_locale import company_locale
-from .csw_ticket_constants import OPEN_TICKET_STATES
-from .csw_workflow_mixin import Transition
 
 _lt = LazyTranslate(__name__)
 CALL_BUTTONS = _lt("the Record Call, No Answer and Cancel buttons")

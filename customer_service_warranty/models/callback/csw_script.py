@@ -1,0 +1,1 @@
+"""What the callback domain adds to csw.script (filled by the domain layout)."""

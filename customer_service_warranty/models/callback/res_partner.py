@@ -1,0 +1,1 @@
+"""What the callback domain adds to res.partner (filled by the domain layout)."""

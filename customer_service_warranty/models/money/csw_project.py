@@ -1,0 +1,1 @@
+"""What the money domain adds to csw.project (filled by the domain layout)."""

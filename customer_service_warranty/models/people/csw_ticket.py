@@ -1,0 +1,1 @@
+"""What the people domain adds to csw.ticket (filled by the domain layout)."""

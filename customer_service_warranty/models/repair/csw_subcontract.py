@@ -1,0 +1,1 @@
+"""What the repair domain adds to csw.subcontract (filled by the domain layout)."""

@@ -1,0 +1,1 @@
+"""What the repair domain adds to res.partner (filled by the domain layout)."""

@@ -1,0 +1,1 @@
+"""What the report domain adds to csw.project (filled by the domain layout)."""
