@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_architecture
 from . import test_assessment
 from . import test_background_planning
 from . import test_callback

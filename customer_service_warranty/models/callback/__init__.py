@@ -1,6 +1,7 @@
 from . import csw_callback_plan
 from . import csw_callback
 from . import csw_callback_report
+
 # extensions of the models of the domains below
 from . import csw_project
 from . import csw_unit
