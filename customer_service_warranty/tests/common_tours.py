@@ -47,3 +47,62 @@ class CswTourCase(HttpCase):
             return super().browser_js(*args, **kwargs)
         except unittest.SkipTest as skip:
             self.fail(f"the tour could not run in a browser (install Chromium and websocket-client): {skip}")
+
+
+class CswPortalTourCase(CswTourCase):
+    """An owner and the foreman of the estate's waterproofing team, both on the portal."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.owner = cls.env["res.partner"].create(
+            {"name": "Zhou Xiaoming", "email": "zhou.xiaoming@example.com", "mobile": "13800138000", "lang": "en_US"}
+        )
+        cls.unit = cls.env["csw.unit"].create(
+            {"name": "T8-0808", "project_id": cls.project.id, "owner_id": cls.owner.id}
+        )
+        cls.bathroom = cls.env.ref("customer_service_warranty.category_waterproofing_bathroom")
+        cls.team = cls.env["res.partner"].create(
+            {"name": "Shun'an Waterproofing Co.", "is_company": True, "email": "shunan@example.com"}
+        )
+        cls.foreman = cls.env["res.partner"].create(
+            {"name": "Li Qiang", "parent_id": cls.team.id, "email": "li.qiang@example.com", "lang": "en_US"}
+        )
+        cls.subcontract = cls.env["csw.subcontract"].create(
+            {
+                "name": "JLG-WP-001",
+                "partner_id": cls.team.id,
+                "project_id": cls.project.id,
+                "category_ids": [(6, 0, cls.env.ref("customer_service_warranty.category_waterproofing").ids)],
+                "entry_hours": 24,
+            }
+        )
+        cls.subcontract.action_activate()
+
+        def portal_user(login, partner):
+            return new_test_user(
+                cls.env,
+                login=login,
+                groups="base.group_portal",
+                partner_id=partner.id,
+                name=partner.name,
+                email=partner.email,
+                **cls.company_values,
+            )
+
+        cls.owner_user = portal_user("csw_tour_owner", cls.owner)
+        cls.team_user = portal_user("csw_tour_team", cls.foreman)
+
+    def notified_order(self):
+        """A leak in the owner's bathroom, notified in writing to the team of its subcontract."""
+        order = self.env["csw.repair.order"].create(
+            {
+                "unit_id": self.unit.id,
+                "location": "Master bathroom ceiling",
+                "category_id": self.bathroom.id,
+                "description": "<p>Water drips from the ceiling.</p>",
+                "notify_method": "written",
+            }
+        )
+        order.action_notify()
+        return order

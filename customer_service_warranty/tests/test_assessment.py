@@ -4,8 +4,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from .common_callback import CswCallbackCase
 from .common_ticket import CswTicketCase
-from .test_callback import CswCallbackCase
 
 
 @tagged("post_install", "-at_install")

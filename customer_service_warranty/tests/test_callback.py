@@ -7,35 +7,10 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from .common_repair import CswRepairCase
+from .common_callback import CswCallbackCase
 
 
-class CswCallbackCase(CswRepairCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.callback_agent = cls.project_agent
-        cls.project.callback_user_id = cls.callback_agent
-        cls.Callback = cls.env["csw.callback"]
-
-    def done_order(self, when, **values):
-        """A repair order notified and completed at ``when`` (its callback is planned then)."""
-        values.setdefault("notify_method", "written")
-        values.setdefault("completion_note", "已修复,闭水试验无渗漏")
-        with freeze_time(when):
-            order = self.order(**values)
-            order.action_notify()
-            order.action_done()
-        return order
-
-    def record(self, callback, when, result="reached", satisfaction=None, comment=None):
-        with freeze_time(when):
-            callback.write({"result": result, "satisfaction": satisfaction, "comment": comment})
-            callback.action_done()
-        return callback
-
-
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackPlanning(CswCallbackCase):
     def test_completed_repair_plans_a_callback_within_24_hours(self):
         order = self.done_order(datetime(2026, 11, 20, 15, 30))
@@ -166,7 +141,7 @@ class TestCallbackPlanning(CswCallbackCase):
             plan.line_ids[0].milestone = False
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackRecording(CswCallbackCase):
     def test_reached_needs_a_satisfaction_and_a_result(self):
         callback = self.done_order(datetime(2026, 11, 20, 10, 0)).callback_ids
@@ -263,7 +238,7 @@ class TestCallbackRecording(CswCallbackCase):
         self.assertFalse(self.env["csw.ticket"].search([("origin_callback_id", "=", callback.id)]))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicketClosing(CswCallbackCase):
     def test_repair_ticket_closes_only_after_its_repair_and_callback(self):
         ticket = self.env["csw.ticket"].create(
@@ -310,7 +285,7 @@ class TestTicketClosing(CswCallbackCase):
         self.assertEqual(ticket.state, "closed")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackAgentScreen(CswCallbackCase):
     def test_due_today_and_overdue_in_one_click(self):
         with freeze_time("2026-11-20 10:00:00"):
@@ -406,7 +381,7 @@ class TestCallbackAgentScreen(CswCallbackCase):
         self.assertEqual(self.env["csw.callback"].search(action["domain"]), first | second)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackRate(CswCallbackCase):
     """A hand-counted month: two estates, two teams, two agents.
 

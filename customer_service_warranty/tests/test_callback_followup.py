@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .test_callback import CswCallbackCase
+from .common_callback import CswCallbackCase
 
 
 class CswFollowupCase(CswCallbackCase):
@@ -45,7 +45,7 @@ class CswFollowupCase(CswCallbackCase):
         return self.Ticket.browse(action["res_id"])
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackFollowup(CswFollowupCase):
     def test_satisfied_owner_raises_a_followup_from_a_periodic_callback(self):
         callback = self.periodic_callback()
@@ -145,7 +145,7 @@ class TestCallbackFollowup(CswFollowupCase):
         self.assertEqual(followup.state, "closed")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestFollowupEscalation(CswFollowupCase):
     def test_overdue_followups_escalate_to_the_team_leader_once(self):
         self.company.csw_team_leader_id = self.manager
@@ -205,7 +205,7 @@ class TestFollowupEscalation(CswFollowupCase):
         self.assertEqual(escalate(5), escalate(40))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestFollowupForm(CswFollowupCase):
     def followup(self):
         self.unit.address = "云山路8号3栋2单元1201"
@@ -259,7 +259,7 @@ class TestFollowupForm(CswFollowupCase):
             self.assertIn(fact, text)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestDecorationPlan(CswFollowupCase):
     @classmethod
     def setUpClass(cls):
@@ -351,7 +351,7 @@ class TestDecorationPlan(CswFollowupCase):
         self.assertEqual(len(self.unit.callback_ids.filtered(lambda c: c.callback_type == "periodic")), 16)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairCallbackOrigin(CswFollowupCase):
     def order_created_at(self, created):
         order = self.order(notify_method="written", completion_note="已修复")

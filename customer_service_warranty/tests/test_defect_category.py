@@ -6,7 +6,7 @@ from odoo.tests import tagged
 from .common import CswCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestDefectCategory(CswCase):
     def test_statutory_matrix_is_shipped(self):
         expected = {

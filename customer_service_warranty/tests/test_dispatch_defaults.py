@@ -2,8 +2,8 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from .common_money import CswAccountingCase, substitute_repair
 from .common_repair import CswRepairCase
-from .test_deduction import CswAccountingCase, substitute_repair
 
 
 @tagged("post_install", "-at_install")

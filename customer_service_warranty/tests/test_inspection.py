@@ -8,7 +8,7 @@ from odoo.tests import Form, tagged
 from .common_repair import CswRepairCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestInspection(CswRepairCase):
     def test_batch_is_dispatched_one_notice_per_team(self):
         self.project.handover_date = False
@@ -51,7 +51,7 @@ class TestInspection(CswRepairCase):
         self.assertFalse(self.env["csw.repair.order"].search([("location", "=", "阳台")]))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairNotice(CswRepairCase):
     def test_notice_holds_the_facts_the_team_needs(self):
         self.unit.address = "云山路8号3栋2单元1201"

@@ -11,11 +11,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import CENTER_AGENT, MANAGER
+from .common_money import BILLING, CswAccountingCase, substitute_repair
 from .common_repair import CswRepairCase
-from .test_deduction import BILLING, CswAccountingCase, substitute_repair
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestProtectedFields(CswRepairCase):
     """Workflow, trail and SLA fields of orders, tickets, callbacks and contracts."""
 
@@ -222,7 +222,7 @@ class TestProtectedFields(CswRepairCase):
         self._refused(mine, {"subcontract_id": self.tile_subcontract.id}, self.tile_subcontract.name)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestDeductionIntegrity(CswAccountingCase):
     """H1, H2, H3, H5, L10, L11, L14 on deductions and the retention."""
 

@@ -5,8 +5,8 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from .common import CswCase
+from .common_callback import CswCallbackCase
 from .common_ticket import CswTicketCase
-from .test_callback import CswCallbackCase
 
 
 class LocaleMixin:

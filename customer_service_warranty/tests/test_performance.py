@@ -39,7 +39,7 @@ ORDER_LIST_QUERIES = 11
 TICKET_FORM_QUERIES = 18
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestPerformance(CswTicketCase):
     @classmethod
     def setUpClass(cls):

@@ -6,7 +6,7 @@ from datetime import date
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .test_deduction import CswAccountingCase, substitute_repair
+from .common_money import CswAccountingCase, substitute_repair
 
 
 @tagged("post_install", "-at_install")

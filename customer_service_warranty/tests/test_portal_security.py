@@ -45,7 +45,7 @@ class CswPortalAttackCase(CswPortalCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestFirstResponse(CswPortalAttackCase):
     """M1: only a person's reply or call is the agent's first response."""
 
@@ -76,7 +76,7 @@ class TestFirstResponse(CswPortalAttackCase):
         self.assertFalse(ticket.first_response_date)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestPortalMessagePost(CswPortalAttackCase):
     """M2: owners and teams post as themselves, in public, to the followers only."""
 
@@ -145,7 +145,7 @@ class TestPortalMessagePost(CswPortalAttackCase):
         self.assertEqual(self.job.message_ids.filtered(lambda m: "明天上午进场" in str(m.body)).author_id, self.foreman)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestJobPhotos(CswPortalAttackCase):
     """M3 and L3: a team reaches the defect photos of its own job, while the job is theirs."""
 
@@ -245,7 +245,7 @@ class TestJobPhotos(CswPortalAttackCase):
         self.assertEqual(self.url_open(f"/my/jobs/{self.job.id}/photos/{self.photo.id}").status_code, 404)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestOwnersOfOneCompany(CswPortalAttackCase):
     """M4: owners recorded as contacts of one company partner are still separate owners."""
 
@@ -317,7 +317,7 @@ class TestOwnersOfOneCompany(CswPortalAttackCase):
         self.assertIn(self.job.location, self.url_open(f"/my/jobs/{self.job.id}").text)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackNotDue(CswPortalAttackCase):
     """L1: an owner answers a callback once it is due, not all the planned ones in advance."""
 
@@ -341,7 +341,7 @@ class TestCallbackNotDue(CswPortalAttackCase):
         self.assertEqual(later.state, "planned")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestPortalUserEmail(CswPortalAttackCase):
     """M8: the e-mail of a user's partner is where their password is reset."""
 
@@ -366,7 +366,7 @@ class TestPortalUserEmail(CswPortalAttackCase):
         self.assertEqual(self.owner_user.email, "zhou.new@example.com")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestAgentLimits(CswCase):
     """M5, L7, L8: what an agent of an estate does not reach."""
 

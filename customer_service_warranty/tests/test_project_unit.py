@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 from .common import CswCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestProjectUnit(CswCase):
     def test_unit_handover_defaults_to_the_estate(self):
         self.assertEqual(self.unit.handover_date, date(2020, 12, 1))

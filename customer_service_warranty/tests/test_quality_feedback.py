@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .test_monthly_report import CswMonthCase
+from .common_report import CswMonthCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import date
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .test_monthly_report import CswMonthCase
+from .common_report import CswMonthCase
 
 SOUTH, EAST = "华南区域", "华东区域"
 

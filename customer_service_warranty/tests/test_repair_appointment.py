@@ -12,7 +12,7 @@ from .common_repair import CswRepairCase
 NOTIFIED = datetime(2026, 12, 1, 2, 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairAppointment(CswRepairCase):
     """The visit: booking and moving it, reminders, the check-in, the owner's sign-off and the
     visits where the owner was not home."""

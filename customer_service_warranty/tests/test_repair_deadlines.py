@@ -11,7 +11,7 @@ from .common_repair import CswRepairCase
 NOTIFIED = datetime(2026, 11, 20, 9, 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCompletionDeadline(CswRepairCase):
     """The repair time limit (维修期限): a completion deadline on the notice, checked by the cron."""
 
@@ -140,7 +140,7 @@ class TestCompletionDeadline(CswRepairCase):
         self.assertTrue(waiting.entry_late)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestMonthlyFigures(CswRepairCase):
     def test_monthly_report_counts_on_time_completion_and_loss_estimates(self):
         with freeze_time(NOTIFIED):
@@ -158,7 +158,7 @@ class TestMonthlyFigures(CswRepairCase):
         self.assertEqual(report.loss_estimate_total, 2000)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestLossEstimate(CswRepairCase):
     def test_loss_estimate_proposes_the_compensation_of_the_deduction(self):
         estimated = self.order(report_date=date(2024, 3, 1), loss_estimate=1200)
@@ -181,7 +181,7 @@ class TestLossEstimate(CswRepairCase):
         self.assertEqual(len(names), len(set(names)), "each column once")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestEmergencyRepair(CswRepairCase):
     """An emergency (紧急维修): the short entry time, or repaired first and documented after."""
 

@@ -8,7 +8,7 @@ from odoo.tests import new_test_user, tagged
 from .common_repair import CswRepairCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairOrderWarranty(CswRepairCase):
     """Both clocks decide: the owner's coverage and the subcontractor's liability."""
 
@@ -88,7 +88,7 @@ class TestRepairOrderWarranty(CswRepairCase):
         self.assertTrue(order.key_account)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairOrderWorkflow(CswRepairCase):
     def _mails_to(self, partner):
         return self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
@@ -216,7 +216,7 @@ class TestRepairOrderWorkflow(CswRepairCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRepairOrderOverdueAndSubstitute(CswRepairCase):
     def test_overdue_cron_flags_and_proposes_substitute(self):
         with freeze_time("2026-11-20 09:00:00"):

@@ -7,8 +7,8 @@ from freezegun import freeze_time
 from odoo.addons.customer_service_warranty.models.base.csw_locale import amount_in_chinese_capitals
 from odoo.tests import TransactionCase, tagged
 
+from .common_money import CswAccountingCase, substitute_repair
 from .common_repair import CswRepairCase
-from .test_deduction import CswAccountingCase, substitute_repair
 
 NOTICE = "customer_service_warranty.action_report_repair_notice"
 

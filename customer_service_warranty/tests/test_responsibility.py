@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 from .common_ticket import CswTicketCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestResponsibility(CswTicketCase):
     """Seed 002: penalties go to who caused the complaint (责任人), not to the agent who took the call."""
 

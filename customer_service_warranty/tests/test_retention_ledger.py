@@ -6,7 +6,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .test_deduction import BILLING, CswAccountingCase, substitute_repair
+from .common_money import BILLING, CswAccountingCase, substitute_repair
 
 REVIEW = {"opinion_quality": "保修期内渗漏三处,两处已销项,一处仍在维修", "opinion_substitute": "代维修一次,已扣款"}
 

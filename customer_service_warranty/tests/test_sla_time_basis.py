@@ -24,7 +24,7 @@ Content-Transfer-Encoding: 8bit
 """
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestSlaTimeBasis(CswTicketCase):
     """Each policy counts its targets and the waits on the owner in clock hours (day and
     night) or working hours; the CS manager hears of a complaint as it arrives."""

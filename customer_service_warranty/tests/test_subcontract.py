@@ -9,7 +9,7 @@ from odoo.tools import mute_logger
 from .common import CswCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestSubcontract(CswCase):
     def test_retention_is_a_percentage_of_the_contract(self):
         self.assertEqual(self.subcontract.retention_percent, 5)

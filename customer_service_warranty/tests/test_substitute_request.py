@@ -4,8 +4,8 @@ from odoo import Command, http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from .common_money import CswAccountingCase
 from .common_portal import PNG, CswPortalCase
-from .test_deduction import CswAccountingCase
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from .common import CENTER_AGENT, PROJECT_AGENT
 from .common_ticket import CswTicketCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicket(CswTicketCase):
     def test_phone_call_in_a_few_keystrokes(self):
         with Form(self.env["csw.ticket"].with_user(self.project_agent)) as form:
@@ -126,7 +126,7 @@ class TestTicket(CswTicketCase):
         self.assertEqual(self.project.open_ticket_count, 2)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicketAccess(CswTicketCase):
     @classmethod
     def setUpClass(cls):

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 from .common_ticket import CswTicketCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicketEscalation(CswTicketCase):
     @staticmethod
     def _gm_assessments(ticket):

@@ -16,7 +16,7 @@ Content-Transfer-Encoding: 8bit
 """
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicketMail(CswTicketCase):
     def _receive(
         self, email_from, subject, body="卫生间天花板渗水,请尽快安排维修。", name="业主", extra="", message_id=None

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from .common_ticket import CswTicketCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestTicketSla(CswTicketCase):
     """Deadlines in working hours of the company calendar, paused while waiting on the owner."""
 

@@ -1,54 +1,13 @@
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common_tours import CswTourCase
+from .common_tours import CswPortalTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestTours(CswTourCase):
+class TestTours(CswPortalTourCase):
     """An owner reports a leak on the portal, the responsible team does the repair from its
     portal, and an agent turns a phone call into a ticket and a repair order.
     """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.owner = cls.env["res.partner"].create(
-            {"name": "Zhou Xiaoming", "email": "zhou.xiaoming@example.com", "mobile": "13800138000", "lang": "en_US"}
-        )
-        cls.unit = cls.env["csw.unit"].create(
-            {"name": "T8-0808", "project_id": cls.project.id, "owner_id": cls.owner.id}
-        )
-        cls.bathroom = cls.env.ref("customer_service_warranty.category_waterproofing_bathroom")
-        cls.team = cls.env["res.partner"].create(
-            {"name": "Shun'an Waterproofing Co.", "is_company": True, "email": "shunan@example.com"}
-        )
-        cls.foreman = cls.env["res.partner"].create(
-            {"name": "Li Qiang", "parent_id": cls.team.id, "email": "li.qiang@example.com", "lang": "en_US"}
-        )
-        cls.subcontract = cls.env["csw.subcontract"].create(
-            {
-                "name": "JLG-WP-001",
-                "partner_id": cls.team.id,
-                "project_id": cls.project.id,
-                "category_ids": [(6, 0, cls.env.ref("customer_service_warranty.category_waterproofing").ids)],
-                "entry_hours": 24,
-            }
-        )
-        cls.subcontract.action_activate()
-
-        def portal_user(login, partner):
-            return new_test_user(
-                cls.env,
-                login=login,
-                groups="base.group_portal",
-                partner_id=partner.id,
-                name=partner.name,
-                email=partner.email,
-                **cls.company_values,
-            )
-
-        cls.owner_user = portal_user("csw_tour_owner", cls.owner)
-        cls.team_user = portal_user("csw_tour_team", cls.foreman)
 
     def test_owner_reports_a_problem_with_a_photo(self):
         self.start_tour("/my", "csw_owner_repair_request", login=self.owner_user.login, timeout=120)
@@ -78,20 +37,6 @@ class TestTours(CswTourCase):
         self.assertEqual(ack.subtype_id, self.env.ref("mail.mt_comment"))
         self.assertIn(self.owner, ack.partner_ids)
         self.assertIn(ticket.number, ack.body)
-
-    def notified_order(self):
-        """A leak in the owner's bathroom, notified in writing to the team of its subcontract."""
-        order = self.env["csw.repair.order"].create(
-            {
-                "unit_id": self.unit.id,
-                "location": "Master bathroom ceiling",
-                "category_id": self.bathroom.id,
-                "description": "<p>Water drips from the ceiling.</p>",
-                "notify_method": "written",
-            }
-        )
-        order.action_notify()
-        return order
 
     def test_team_confirms_entry_and_reports_done_with_a_photo(self):
         order = self.notified_order()

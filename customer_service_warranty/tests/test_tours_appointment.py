@@ -3,11 +3,11 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from . import test_tours
+from .common_tours import CswPortalTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestAppointmentTours(test_tours.TestTours):
+class TestAppointmentTours(CswPortalTourCase):
     """The visit driven by a browser at a phone's width: the owner picks a time the team
     proposed; the foreman checks in and closes the job with the owner's acceptance code."""
 
@@ -15,9 +15,6 @@ class TestAppointmentTours(test_tours.TestTours):
     touch_enabled = True
 
     # the tours of the parent class run once, in their own class
-    test_owner_reports_a_problem_with_a_photo = None
-    test_team_confirms_entry_and_reports_done_with_a_photo = None
-    test_agent_turns_a_phone_call_into_a_repair_order = None
 
     def test_owner_picks_a_proposed_window(self):
         order = self.notified_order()

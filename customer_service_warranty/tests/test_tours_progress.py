@@ -3,17 +3,14 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from . import test_tours
+from .common_tours import CswPortalTourCase
 
 
 @tagged("post_install", "-at_install")
-class TestOwnerProgressTours(test_tours.TestTours):
+class TestOwnerProgressTours(CswPortalTourCase):
     """The owner follows a repair under way on the portal, on a desktop."""
 
     # the tours of the parent class run once, in their own class
-    test_owner_reports_a_problem_with_a_photo = None
-    test_team_confirms_entry_and_reports_done_with_a_photo = None
-    test_agent_turns_a_phone_call_into_a_repair_order = None
 
     @classmethod
     def setUpClass(cls):

@@ -14,7 +14,7 @@ def end(start, period_type, value=0, design_life_years=None):
     return clock.warranty_end(start, period_type, value, design_life_years=design_life_years, seasons=SEASONS)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestWarrantyClock(CswCase):
     """The periods of 《房屋建筑工程质量保修办法》 Art. 7, counted as the Civil Code counts them."""
 

@@ -12,8 +12,8 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import MANAGER
+from .common_callback import CswCallbackCase
 from .common_ticket import CswTicketCase
-from .test_callback import CswCallbackCase
 
 BILLING = "account.group_account_invoice"
 NOW = datetime(2026, 11, 20, 2, 0)  # Friday 10:00 in Shanghai
@@ -49,7 +49,7 @@ class CswWorkQueueCase(CswCallbackCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestDashboardWorkQueue(CswWorkQueueCase):
     def setUp(self):
         super().setUp()
@@ -149,7 +149,7 @@ class TestDashboardWorkQueue(CswWorkQueueCase):
         self.assertEqual(counts[1], counts[2], f"queries for 2 and 6 estates: {counts[1:]}")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestDeductionApproval(CswWorkQueueCase):
     def test_a_submitted_deduction_is_a_todo_of_the_cs_manager_until_approved(self):
         deduction = self.deduction()
@@ -163,7 +163,7 @@ class TestDeductionApproval(CswWorkQueueCase):
         self.assertFalse(deduction.activity_ids, "done once approved")
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestOneCallbackKpi(CswWorkQueueCase):
     def test_dashboard_analysis_and_monthly_report_agree_on_a_reopened_dissatisfied_repair(self):
         satisfied = self.done_order(datetime(2026, 11, 3, 2, 0))
@@ -211,7 +211,7 @@ class TestOneCallbackKpi(CswWorkQueueCase):
         self.assertEqual((kpi["completed"], kpi["called_back"], kpi["satisfaction"]), (2, 2, 2.5))
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestMonthlySnapshot(CswWorkQueueCase):
     def test_the_printed_report_agrees_with_itself_after_new_activity(self):
         Ticket = self.env["csw.ticket"]
@@ -253,7 +253,7 @@ class TestMonthlySnapshot(CswWorkQueueCase):
         self.assertTrue(report.refreshed_date)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestCallbackFeedback(CswWorkQueueCase):
     @classmethod
     def setUpClass(cls):
@@ -329,7 +329,7 @@ class TestCallbackFeedback(CswWorkQueueCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestRetentionReleaseBlockers(CswWorkQueueCase):
     def test_release_names_the_open_defects_before_any_confirmation(self):
         self.subcontract.defect_liability_months = 24
@@ -367,7 +367,7 @@ class TestRetentionReleaseBlockers(CswWorkQueueCase):
         self.assertFalse(self.subcontract.release_blockers)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "csw_dates")
 class TestScorecardAndEmptyStates(CswWorkQueueCase):
     def test_the_scorecard_lists_the_teams_by_rank(self):
         teams = self.env["res.partner"].create([{"name": f"班组{n}", "is_company": True} for n in range(3)])

@@ -10,9 +10,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.base.csw_workflow_mixin import door_admits, open_door
+from .common_money import BILLING, CswAccountingCase
 from .common_portal import CswPortalCase
 from .common_repair import CswRepairCase
-from .test_deduction import BILLING, CswAccountingCase
 
 
 @tagged("post_install", "-at_install")
