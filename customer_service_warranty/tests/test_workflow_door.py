@@ -281,6 +281,14 @@ class TestSettlementBlockOnEveryPath(CswAccountingCase):
         )
         self._assert_not_posted(bill, wizard.validate_move)
 
+    def test_the_auto_post_cron_leaves_the_bill_in_draft_and_says_why(self):
+        bill = self._bill(self.team, 9000, post=False)
+        bill.write({"auto_post": "at_date", "date": bill.invoice_date, "checked": True})
+        self.env["account.move"]._autopost_draft_entries()
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(bill.auto_post, "no")
+        self.assertIn("not settled while defects are left", bill.message_ids[:1].body)
+
     def test_naming_another_teams_contract_settles_the_bills_own_team(self):
         bill = self._bill(self.team, 9000, post=False, subcontract=self.other_contract)
         self.assertEqual(bill.csw_open_defect_count, 1)
