@@ -111,7 +111,8 @@ class CswWorkflowMixin(models.AbstractModel):
         """Model-specific refusals of a direct write, called before anything is written."""
 
     def _csw_prepare_create(self, vals_list):
-        """Complete the checked values of new records (numbering, normalised dates) in place."""
+        """Complete the checked values of new records (numbering, normalised dates); return them."""
+        return vals_list
 
     def _csw_reference(self):
         """How users name the record in messages (its number)."""
@@ -128,7 +129,8 @@ class CswWorkflowMixin(models.AbstractModel):
     def _csw_workflow_create(self, vals_list):
         """Create records with fields only actions give, after the action's own checks; the
         caller's ``default_<field>`` context keys give them nothing."""
-        model = self.with_context(clean_context(self.env.context))
+        # replaced, not merged: the default_ keys are dropped
+        model = self.with_env(self.env(context=clean_context(self.env.context)))
         return open_door(model, {fname for vals in vals_list for fname in vals}, creating=True).create(vals_list)
 
     # ------------------------------------------------------------------
@@ -149,8 +151,7 @@ class CswWorkflowMixin(models.AbstractModel):
             self._csw_check_protected_create(defaults, protected, by_door=False)
             for vals in vals_list:
                 self._csw_check_protected_create(vals, protected, by_door=door_admits(self, vals, creating=True))
-        self._csw_prepare_create(vals_list)
-        return super().create(vals_list)
+        return super().create(self._csw_prepare_create(vals_list))
 
     def write(self, vals):
         if not self:

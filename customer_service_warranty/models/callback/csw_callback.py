@@ -317,9 +317,10 @@ class CswCallback(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         # the inputs of the precomputed fields: their defaults read once for the batch
         with_empty_inputs(self, vals_list, ("ticket_id", "repair_order_id", "state", "satisfaction"))
+        return vals_list
 
     # ------------------------------------------------------------------
     # Recording a call

@@ -303,13 +303,14 @@ class CswDeduction(models.Model):
             )
 
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         self.env["ir.sequence"]._csw_assign_numbers(
             vals_list,
             "csw.deduction",
             "name",
             lambda vals: self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company,
         )
+        return vals_list
 
     def _csw_check_write(self, vals):
         """The evidence is what the manager approved: completed while the request is draft or

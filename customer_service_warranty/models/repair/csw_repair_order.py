@@ -585,7 +585,7 @@ class CswRepairOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         with_empty_inputs(self, vals_list, ("ticket_id", "owner_damage", "notify_date", "is_overdue", "entry_date"))
         # the units' companies number the orders: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
@@ -597,6 +597,7 @@ class CswRepairOrder(models.Model):
             "name",
             lambda vals: self.env["csw.unit"].browse(vals.get("unit_id")).company_id or self.env.company,
         )
+        return vals_list
 
     def _csw_check_write(self, vals):
         """What a request stated is kept once submitted, the actual cost once charged or billed (H2);

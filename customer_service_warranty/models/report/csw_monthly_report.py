@@ -62,10 +62,11 @@ class CswMonthlyReport(models.Model):
                 raise ValidationError(self.env._("A monthly report starts on the first day of its month."))
 
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         for vals in vals_list:
             if vals.get("month"):
                 vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+        return vals_list
 
     # ------------------------------------------------------------------
     # Counting

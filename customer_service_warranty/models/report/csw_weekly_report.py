@@ -78,12 +78,13 @@ class CswWeeklyReport(models.Model):
                 raise ValidationError(self.env._("A weekly report starts on a Friday and ends on the Thursday."))
 
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         for vals in vals_list:
             if vals.get("week_start"):
                 day = fields.Date.to_date(vals["week_start"])
                 # any day of the week: the week it belongs to (Friday to Thursday)
                 vals["week_start"] = day - timedelta(days=(day.weekday() - FRIDAY) % 7)
+        return vals_list
 
     def write(self, vals):
         # what was submitted to the department manager stays as it was submitted

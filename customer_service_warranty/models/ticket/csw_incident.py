@@ -223,13 +223,14 @@ class CswIncident(models.Model):
                 )
 
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         self.env["ir.sequence"]._csw_assign_numbers(
             vals_list,
             "csw.incident",
             "name",
             lambda vals: self.env["csw.project"].browse(vals.get("project_id")).company_id or self.env.company,
         )
+        return vals_list
 
     def _csw_reference(self):
         return self.name

@@ -823,7 +823,7 @@ class CswTicket(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _csw_prepare_create(self, vals_list):
-        super()._csw_prepare_create(vals_list)
+        vals_list = super()._csw_prepare_create(vals_list)
         with_empty_inputs(self, vals_list, ("sla_paused_hours", "first_response_date", "resolved_date"))
         # the units' companies number the tickets: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
@@ -839,6 +839,7 @@ class CswTicket(models.Model):
                 self, fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
             ),
         )
+        return vals_list
 
     @api.model_create_multi
     def create(self, vals_list):
