@@ -7,7 +7,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
 from odoo.tools.translate import LazyTranslate
 
 from ..base.batch_create import create_batched, with_empty_inputs
@@ -377,13 +376,7 @@ class CswCallback(models.Model):
             reached = answered.filtered(lambda c: c.result == "reached")
             reached.filtered(lambda c: c.satisfaction in DISSATISFIED)._follow_up(consequences)
             reached.filtered(lambda c: c.satisfaction not in DISSATISFIED)._close_followups(consequences)
-            # an owner praising a person on the call rewards them (点名表扬)
-            rewards = self.env["csw.assessment"]._assess_once(
-                "praise", reached.filtered("is_praise"), lambda c: c.praised_user_id, "callback_id"
-            )
-            rewards._log_on_sources()
-            for reward in rewards:
-                consequences[reward.callback_id].append(self._assessment_consequence(reward))
+            self._csw_after_answered(reached, consequences)
         unreachable._record_unreachable(now, consequences)
         return self._feedback(consequences)
 
@@ -411,14 +404,12 @@ class CswCallback(models.Model):
             },
         }
 
-    def _assessment_consequence(self, assessment):
-        reasons = dict(assessment._fields["reason"]._description_selection(self.env))
-        return self.env._(
-            "assessment %(reason)s: %(person)s %(amount)s",
-            reason=reasons[assessment.reason],
-            person=assessment.user_id.name,
-            amount=format_amount(self.env, assessment.amount, assessment.currency_id),
-        )
+    def _csw_after_answered(self, reached, consequences):
+        """What the domains above do once the calls are recorded, for the owners ``reached``
+        (the reward of a person the owner praised). Nothing here.
+
+        :param dict consequences: ``{callback: [sentence]}``, to append to
+        """
 
     def _close_followups(self, consequences):
         """A satisfied answer on the callback of a repair completed again closes the follow-up
@@ -515,15 +506,6 @@ class CswCallback(models.Model):
         callback. Complaint: the ticket is reopened.
         """
         now = fields.Datetime.now()
-        # a dissatisfied owner is a service failure of the person responsible for the justified
-        # complaint called back about, else of the agent who handled the work; the note says whom
-        failures = self.env["csw.assessment"]._assess(
-            "service_failure",
-            self,
-            lambda c: c.ticket_id._csw_penalised_user() or c.repair_order_id.user_id or c.ticket_id.user_id,
-            "callback_id",
-        )
-        failures._log_on_sources()
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:
@@ -564,9 +546,6 @@ class CswCallback(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-
-        for failure in failures:
-            consequences[failure.callback_id].append(self._assessment_consequence(failure))
 
     def _create_followup_ticket(self, now):
         """The follow-up ticket (回访联系单) of a dissatisfied repair callback."""
@@ -907,4 +886,9 @@ class CswCallback(models.Model):
             lambda callback: callback.company_id.csw_team_leader_id or callback.project_id.cs_user_id,
         )
         if overdue:
-            self.env["csw.assessment"]._assess("overdue_callback", overdue, lambda c: c.user_id, "callback_id")
+            self._csw_after_overdue_escalated(overdue)
+
+    @api.model
+    def _csw_after_overdue_escalated(self, overdue):
+        """What the domains above do with the callbacks ``overdue`` just escalated (the assessments
+        of their agents). Nothing here; runs in the company's language of the cron."""

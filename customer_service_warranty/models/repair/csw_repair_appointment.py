@@ -558,7 +558,7 @@ class CswRepairOrderAppointment(models.Model):
         return self._portal_mark_done(note, uploads)
 
     def action_done(self):
-        """A job done without the owner's sign-off goes to the agent to verify; its callback asks."""
+        """A job done without the owner's sign-off goes to the agent to verify."""
         unsigned = self.filtered(lambda o: not o.owner_sign_off)
         # checked by super() first: a refusal there rolls all of this back
         self._check_state_in(UNDER_WAY_REPAIR_STATES, self.env._("marked done"))
@@ -571,15 +571,7 @@ class CswRepairOrderAppointment(models.Model):
                 self.env._("Done without the owner's sign-off: verify the repair"),
                 lambda order: order.user_id or order.project_id.cs_user_id,
             )
-        result = super().action_done()
-        callbacks = unsigned.callback_ids.filtered(lambda c: c.state == "planned")
-        if callbacks:
-            question = Markup("<p>%s</p>") % self.env._(
-                "The team marked the repair done without the owner's sign-off: ask the owner whether the work "
-                "was done and checked with them."
-            )
-            callbacks._message_log_batch(bodies=dict.fromkeys(callbacks.ids, question))
-        return result
+        return super().action_done()
 
     # ------------------------------------------------------------------
     # Owner not home (业主不在家)
