@@ -1,16 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..callback.csw_callback import CALLBACK_TYPES
 from .csw_ticket_constants import TICKET_TYPES
 
 SCRIPT_KINDS = [
     ("reply", "Standard Reply"),
     ("callback", "Callback Script"),
 ]
-
-# the type field each kind is chosen by
-TYPE_FIELD = {"reply": "ticket_type", "callback": "callback_type"}
 
 
 class CswScript(models.Model):
@@ -29,21 +25,20 @@ class CswScript(models.Model):
     name = fields.Char(required=True, translate=True)
     kind = fields.Selection(SCRIPT_KINDS, required=True, default="reply")
     ticket_type = fields.Selection(TICKET_TYPES, help="The tickets this standard reply answers.")
-    callback_type = fields.Selection(CALLBACK_TYPES, help="The callbacks this script is read on.")
     body = fields.Html(translate=True, required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", help="Leave empty to share the script with every company.")
 
-    @api.constrains("kind", "ticket_type", "callback_type")
+    @api.constrains("kind", "ticket_type")
     def _check_type(self):
         for script in self:
             if script.kind == "reply" and not script.ticket_type:
                 raise ValidationError(self.env._("The standard reply %(name)s needs a ticket type.", name=script.name))
-            if script.kind == "callback" and not script.callback_type:
-                raise ValidationError(
-                    self.env._("The callback script %(name)s needs a callback type.", name=script.name)
-                )
+
+    def _csw_type_fields(self):
+        """``{kind: the type field the scripts of that kind are chosen by}``, extended with ``super()``."""
+        return {"reply": "ticket_type"}
 
     @api.model
     def _bodies_by_type(self, kind, pairs):
@@ -51,7 +46,7 @@ class CswScript(models.Model):
 
         A company's own script wins over the shared one; among them the first by sequence.
         """
-        type_field = TYPE_FIELD[kind]
+        type_field = self._csw_type_fields()[kind]
         types = {type_ for _company, type_ in pairs if type_}
         if not types:
             return {}

@@ -8,21 +8,16 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
-from ..base import warranty_clock
 from ..base.batch_create import with_empty_inputs
-from ..base.csw_binding_deadline import MANAGER_GROUP
 from ..base.csw_locale import company_locale
 from ..base.csw_portal_chatter import check_portal_post
 from ..base.csw_portal_upload import attachment_values
 from ..base.csw_workflow_mixin import Transition
-from ..repair.csw_repair_order import UNFINISHED_REPAIR_STATES
 from .csw_ticket_constants import (
-    BREACH_LOOKBACK_DAYS,
     CANCELLABLE_TICKET_STATES,
     CHANNELS,
     FINISHED_TICKET_STATES,
     NEW_TICKET_STATES,
-    NO_RESPONSE_PENALTY_TYPES,
     OPEN_TICKET_STATES,
     PRIORITIES,
     SLA_RUNNING_STATES,
@@ -85,8 +80,6 @@ class CswTicket(models.Model):
             "sla_state": SLA_CHECK,
             "escalation_level": ESCALATION,
             "escalation_date": ESCALATION,
-            "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
-            "followup_escalated": _lt("the hourly check of overdue follow-ups"),
             "is_repeat": REPEAT_CHECK,
             "repeat_count": REPEAT_CHECK,
             "repeat_linked_by_hand": REPEAT_CHECK,
@@ -317,51 +310,17 @@ class CswTicket(models.Model):
         help="0: none; 1: team leader; 2: CS manager; 3: general manager.",
     )
     escalation_date = fields.Datetime(readonly=True, copy=False)
-    assessment_ids = fields.One2many("csw.assessment", "ticket_id", string="Assessments")
-    repair_order_ids = fields.One2many("csw.repair.order", "ticket_id", string="Repair Orders")
-    repair_order_count = fields.Integer(compute="_compute_repair_order_count")
-
-    # Callbacks
-    callback_ids = fields.One2many("csw.callback", "ticket_id", string="Callbacks")
     date_deadline = fields.Datetime(
         string="Deadline",
         tracking=True,
         copy=False,
         help="Deadline agreed for this ticket, e.g. of a follow-up ticket raised by a callback (回访联系单).",
     )
-    origin_callback_id = fields.Many2one(
-        "csw.callback",
-        string="Raised by Callback",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="The callback this follow-up ticket (回访联系单) comes from: a problem the owner raised, "
-        "or a dissatisfied answer.",
-    )
-    followup_escalated = fields.Boolean(
-        string="Follow-up Escalated",
-        readonly=True,
-        copy=False,
-        help="The team leader was told this follow-up is past its deadline.",
-    )
     # answered to the owner (标准回复模板): the standard reply of the ticket's type
     reply_html = fields.Html(
         string="Standard Reply",
         compute="_compute_reply_html",
         groups="customer_service_warranty.group_csw_project_agent",
-    )
-    # what the agent sees of the caller while on the phone
-    caller_card = fields.Html(
-        compute="_compute_caller_card",
-        sanitize=False,
-        groups="customer_service_warranty.group_csw_project_agent",
-        help="The owner's open tickets and repairs, last callbacks, key-account flag, repeated problem "
-        "and the warranty categories still covered.",
-    )
-    is_followup_overdue = fields.Boolean(
-        string="Follow-up Overdue",
-        compute="_compute_is_followup_overdue",
-        search="_search_is_followup_overdue",
     )
 
     # ------------------------------------------------------------------
@@ -387,101 +346,6 @@ class CswTicket(models.Model):
         for ticket in self:
             proposed = "2" if ticket.category_id.urgent else "1" if ticket.unit_id.key_account else "0"
             ticket.priority = max(ticket.priority or "0", proposed)
-
-    @api.depends("unit_id", "partner_id", "category_id", "is_repeat", "repeat_count")
-    def _compute_caller_card(self):
-        """A handful of queries for any number of tickets (``_caller_card_data``)."""
-        data = self._caller_card_data()
-        for ticket in self:
-            ticket.caller_card = ticket._render_caller_card(data) if ticket.unit_id or ticket.partner_id else False
-
-    def _caller_card_data(self):
-        """What the caller cards of ``self`` show, read at once for all of them."""
-        units, partners = self.unit_id._origin, self.partner_id._origin
-        own_ids = [ticket_id for ticket_id in self._origin.ids if ticket_id]
-        if not (units or partners):
-            return {}
-        who = ["|", ("unit_id", "in", units.ids), ("partner_id", "in", partners.ids)]
-        tickets = self.env["csw.ticket"].search_fetch(
-            [*who, ("state", "in", OPEN_TICKET_STATES), ("id", "not in", own_ids)],
-            ["number", "name", "state", "unit_id", "partner_id"],
-            order="received_date desc, id desc",
-        )
-        orders = self.env["csw.repair.order"].search_fetch(
-            [*who, ("state", "in", UNFINISHED_REPAIR_STATES)],
-            ["name", "location", "state", "unit_id", "partner_id"],
-            order="id desc",
-        )
-        callbacks = self.env["csw.callback"].search_fetch(
-            [*who, ("state", "=", "done")],
-            ["done_date", "satisfaction", "unit_id", "partner_id"],
-            order="done_date desc, id desc",
-        )
-        roots = self.env["csw.defect.category"].search([("parent_id", "=", False)], order="sequence, id")
-        ends = {}
-        warranty = {unit: unit._get_warranty_lines(roots, ends=ends) for unit in units if unit.handover_date}
-        return {"tickets": tickets, "orders": orders, "callbacks": callbacks, "warranty": warranty}
-
-    def _render_caller_card(self, data):
-        self.ensure_one()
-        unit, partner = self.unit_id._origin, self.partner_id._origin
-
-        def concerns(record):
-            return (unit and record.unit_id == unit) or (partner and record.partner_id == partner)
-
-        def items(records, label):
-            return Markup("").join(Markup("<li>%s</li>") % label(record) for record in records[:5])
-
-        ticket_states = dict(self._fields["state"]._description_selection(self.env))
-        order_states = dict(self.env["csw.repair.order"]._fields["state"]._description_selection(self.env))
-        satisfaction = dict(self.env["csw.callback"]._fields["satisfaction"]._description_selection(self.env))
-        tickets = data["tickets"].filtered(lambda t: concerns(t) and t._origin != self._origin)
-        orders = data["orders"].filtered(concerns)
-        callbacks = data["callbacks"].filtered(concerns)[:3]
-        parts = []
-        if unit.key_account:
-            parts.append(Markup('<span class="badge text-bg-danger me-1">%s</span>') % self.env._("Key Account"))
-        if self.is_repeat:
-            parts.append(
-                Markup('<span class="badge text-bg-warning me-1">%s</span>')
-                % self.env._("Repeated repair: %(count)s earlier report(s)", count=self.repeat_count)
-            )
-        sections = (
-            (
-                self.env._("Open tickets (%(count)s)", count=len(tickets)),
-                items(tickets, lambda t: f"{t.number} {t.name} ({ticket_states.get(t.state, '')})"),
-            ),
-            (
-                self.env._("Open repairs (%(count)s)", count=len(orders)),
-                items(orders, lambda o: f"{o.name} {o.location or ''} ({order_states.get(o.state, '')})"),
-            ),
-            (
-                self.env._("Last callbacks"),
-                items(
-                    callbacks,
-                    lambda c: (
-                        f"{fields.Date.to_string(c.done_date)} "
-                        f"{satisfaction.get(c.satisfaction) or self.env._('not rated')}"
-                    ),
-                ),
-            ),
-        )
-        for title, rows in sections:
-            parts.append(Markup('<div><strong>%s</strong><ul class="mb-1">%s</ul></div>') % (title, rows))
-        lines = data["warranty"].get(unit)
-        if lines is not None:
-            covered = [line["category"].name for line in lines if line["owner_coverage"] == warranty_clock.IN_WARRANTY]
-            expired = [line["category"].name for line in lines if line["owner_coverage"] == warranty_clock.EXPIRED]
-            parts.append(
-                Markup("<div><strong>%s</strong> %s</div>")
-                % (self.env._("In warranty:"), "、".join(covered) or self.env._("none"))
-            )
-            if expired:
-                parts.append(
-                    Markup('<div class="text-muted"><strong>%s</strong> %s</div>')
-                    % (self.env._("Warranty expired:"), "、".join(expired))
-                )
-        return Markup('<div class="o_csw_caller_card">%s</div>') % Markup("").join(parts)
 
     @api.model
     def _group_expand_states(self, states, domain):
@@ -581,27 +445,6 @@ class CswTicket(models.Model):
             raise UserError(self.env._("No open incident covers the unit of ticket %(ticket)s.", ticket=self.number))
         self.covering_incident_id._link_tickets(self)
         return True
-
-    @api.depends("origin_callback_id", "state", "date_deadline")
-    def _compute_is_followup_overdue(self):
-        now = fields.Datetime.now()
-        for ticket in self:
-            ticket.is_followup_overdue = bool(
-                ticket.origin_callback_id
-                and ticket.state in OPEN_TICKET_STATES
-                and ticket.date_deadline
-                and ticket.date_deadline < now
-            )
-
-    def _search_is_followup_overdue(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on overdue follow-ups."))
-        domain = [
-            ("origin_callback_id", "!=", False),
-            ("state", "in", OPEN_TICKET_STATES),
-            ("date_deadline", "<", fields.Datetime.now()),
-        ]
-        return domain if (operator == "=") == value else ["!", "&", "&", *domain]
 
     @api.depends("resolved_date", "resolve_deadline")
     def _compute_resolve_on_time(self):
@@ -705,13 +548,6 @@ class CswTicket(models.Model):
     def _compute_access_url(self):
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
-
-    def _compute_repair_order_count(self):
-        counts = dict(
-            self.env["csw.repair.order"]._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
-        )
-        for ticket in self:
-            ticket.repair_order_count = counts.get(ticket, 0)
 
     @api.depends("ticket_type", "priority", "company_id")
     def _compute_sla_policy_id(self):
@@ -915,17 +751,17 @@ class CswTicket(models.Model):
 
     def _prepare_transition(self, new_state):
         """The checks before a change of state, and ``(before, now)`` for its effects."""
-        if new_state in FINISHED_TICKET_STATES:
-            self._check_reopened_repair_finished()
-            self._check_repairs_finished(new_state)
-        if new_state == "closed":
-            self._check_ready_to_close()
+        self._csw_check_state_change(new_state)
         now = fields.Datetime.now()
         # read before the write: the hours of a wait that ends count up to now
         before = {
             ticket: (ticket.state, ticket._waiting_hours(now) if ticket.state == "waiting" else 0.0) for ticket in self
         }
         return before, now
+
+    def _csw_check_state_change(self, new_state):
+        """Refuse the change of the tickets to ``new_state`` while what it needs is not done:
+        the domains above check their records (repairs, callbacks), the ticket itself has none."""
 
     def _recheck_repeats_within_batch(self):
         """The repeats are computed before the batch is inserted, against the tickets already
@@ -957,8 +793,8 @@ class CswTicket(models.Model):
         :param before: ``{ticket: (previous state, hours waited until now on the policy's time basis)}``
 
         Each ticket's values are gathered, then written once per group of tickets with the
-        same values (the paused hours differ from ticket to ticket); then the complaints
-        just resolved get their callback and the SLA state is refreshed.
+        same values (the paused hours differ from ticket to ticket); then the SLA state is
+        refreshed.
         """
         groups = defaultdict(lambda: self.browse())
         for ticket in self:
@@ -984,80 +820,7 @@ class CswTicket(models.Model):
                 groups[tuple(sorted(values.items()))] |= ticket
         for values, tickets in groups.items():
             tickets._csw_workflow_write(dict(values))
-        if new_state == "resolved":
-            self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
         self._refresh_sla_state()
-
-    def _check_reopened_repair_finished(self):
-        """A follow-up stays open while the repair order its callback reopened is open."""
-        followups = self.filtered("origin_callback_id")
-        if not followups:
-            return
-        orders = followups.sudo().origin_callback_id.repair_order_id
-        open_order = orders.filtered(lambda order: order.state in UNFINISHED_REPAIR_STATES)[:1]
-        if open_order:
-            ticket = followups.filtered(lambda t: t.sudo().origin_callback_id.repair_order_id == open_order)[:1]
-            raise UserError(
-                self.env._(
-                    "Follow-up %(ticket)s stays open while repair order %(order)s, reopened by its callback, "
-                    "is not finished: complete the repair first.",
-                    ticket=ticket.number,
-                    order=open_order.name,
-                )
-            )
-
-    def _check_repairs_finished(self, new_state):
-        """A ticket is resolved or closed once its repairs are finished: dispatching a repair
-        does not meet the resolution SLA."""
-        open_order = (
-            self.env["csw.repair.order"]
-            .sudo()
-            .search([("ticket_id", "in", self.ids), ("state", "in", UNFINISHED_REPAIR_STATES)], limit=1)
-        )
-        if open_order:
-            ticket, order = open_order.ticket_id.number, open_order.name
-            if new_state == "closed":
-                raise UserError(
-                    self.env._(
-                        "Ticket %(ticket)s cannot be closed yet: repair order %(order)s is not finished.",
-                        ticket=ticket,
-                        order=order,
-                    )
-                )
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s cannot be resolved yet: repair order %(order)s is not finished. "
-                    "Resolve the ticket once the team has completed the repair.",
-                    ticket=ticket,
-                    order=order,
-                )
-            )
-
-    def _check_ready_to_close(self):
-        """A ticket is closed once the owner has been called back (its repairs are checked with
-        the resolution, ``_check_repairs_finished``)."""
-        waiting = (
-            self.env["csw.callback"]
-            .sudo()
-            .search(
-                [
-                    ("ticket_id", "in", self.ids),
-                    ("state", "=", "planned"),
-                    ("callback_type", "in", ("repair", "complaint")),
-                ],
-                limit=1,
-            )
-        )
-        if waiting:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s cannot be closed yet: its callback (%(callback)s, due %(deadline)s) "
-                    "is not done. Record the call, or cancel the callback with a reason.",
-                    ticket=waiting.ticket_id.number,
-                    callback=waiting.display_name,
-                    deadline=self.env["csw.locale"]._format_datetime(waiting.deadline, waiting.company_id),
-                )
-            )
 
     def _report_complaints_to_manager(self):
         """The department manager hears of a complaint as it arrives (seed 002: "及时上报部门经理"),
@@ -1195,16 +958,6 @@ class CswTicket(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    def _csw_binding_deadlines(self):
-        # a follow-up's deadline (回访联系单) decides the responsible person's overdue flag and
-        # escalation: a CS manager extends it, with a reason
-        return {**super()._csw_binding_deadlines(), "date_deadline": MANAGER_GROUP}
-
-    def _csw_deadline_binds(self, fname):
-        if fname == "date_deadline":
-            return bool(self.origin_callback_id)
-        return super()._csw_deadline_binds(fname)
-
     def _csw_reference(self):
         return self.number
 
@@ -1240,66 +993,6 @@ class CswTicket(models.Model):
 
     def action_cancel(self):
         return self._csw_transition("cancel")
-
-    def action_dispatch(self):
-        """一键派工: the repair order of the call, created from the ticket (unit, category,
-        location, description, photos) and opened, ready to notify. A repair order of the
-        ticket still in draft is opened instead of a second one."""
-        self.ensure_one()
-        if self.ticket_type != "repair" or self.state not in OPEN_TICKET_STATES:
-            raise UserError(
-                self.env._("Ticket %(ticket)s is not an open repair request: nothing to dispatch.", ticket=self.number)
-            )
-        if not (self.unit_id and self.category_id and self.location):
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s: enter the unit, the defect category and where the defect is "
-                    "before dispatching.",
-                    ticket=self.number,
-                )
-            )
-        Order = self.env["csw.repair.order"]
-        order = Order.search([("ticket_id", "=", self.id), ("state", "=", "draft")], limit=1)
-        if not order:
-            context = self.action_new_repair_order()["context"]
-            order = Order.create(
-                {
-                    fname.removeprefix("default_"): value
-                    for fname, value in context.items()
-                    if fname != "default_photo_ids"
-                }
-                | {"photo_ids": [Command.set(context["default_photo_ids"])]}
-            )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "csw.repair.order",
-            "res_id": order.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
-
-    def action_new_repair_order(self):
-        """A repair order for one location or defect of this ticket's unit."""
-        self.ensure_one()
-        if not self.unit_id:
-            raise UserError(self.env._("Enter the owner's unit before creating a repair order."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "csw.repair.order",
-            "view_mode": "form",
-            "target": "current",
-            "context": {
-                "default_ticket_id": self.id,
-                "default_unit_id": self.unit_id.id,
-                "default_category_id": self.category_id.id,
-                "default_location": self.location,
-                "default_description": self.description,
-                "default_source": "owner",
-                "default_photo_ids": self.env["ir.attachment"]
-                .search([("res_model", "=", self._name), ("res_id", "=", self.id), ("mimetype", "like", "image/")])
-                .ids,
-            },
-        }
 
     @api.model
     def _portal_create_repair_request(self, partner, unit, location, category, description, uploads):
@@ -1338,20 +1031,6 @@ class CswTicket(models.Model):
             author_id=(ticket.user_id.partner_id or ticket.company_id.partner_id).id,
         )
         return ticket
-
-    def action_view_callbacks(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_callback_action")
-        action["domain"] = ["|", ("ticket_id", "=", self.id), ("id", "=", self.origin_callback_id.id)]
-        action["context"] = {"default_ticket_id": self.id}
-        return action
-
-    def action_view_repair_orders(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
-        action["domain"] = [("ticket_id", "=", self.id)]
-        action["context"] = {"default_ticket_id": self.id, "default_unit_id": self.unit_id.id}
-        return action
 
     # ------------------------------------------------------------------
     # SLA
@@ -1453,18 +1132,7 @@ class CswTicket(models.Model):
         """
         now = fields.Datetime.now()
         self._refresh_sla_state(now, every_ticket=True)
-        # breaches of the last weeks only: the cron runs hourly, and looking further back
-        # would read every breached ticket of the estate's history at each run
-        late = self.sudo().search(
-            [
-                ("response_breached", "=", True),
-                ("response_deadline", ">=", now - timedelta(days=BREACH_LOOKBACK_DAYS)),
-                ("assessment_ids", "not any", [("reason", "=", "overdue_response")]),
-                # praise and suggestions await no answer the owner depends on: no penalty
-                ("ticket_type", "not in", NO_RESPONSE_PENALTY_TYPES),
-            ]
-        )
-        self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
+        self._csw_after_sla_refresh(now)
         candidates = self.sudo()._read_group(
             [("state", "in", SLA_RUNNING_STATES), ("sla_state", "=", "breached"), ("escalation_level", "<", 3)],
             ["company_id"],
@@ -1485,6 +1153,10 @@ class CswTicket(models.Model):
                     # the note and the to-do in the language of the company of the tickets
                     locale = self.env["csw.locale"]
                     locale._with_company_locale(tickets, company)._escalate_to(level, company, now)
+
+    def _csw_after_sla_refresh(self, now):
+        """What the hourly escalation does once the SLA states are refreshed at ``now``, before
+        it raises the breached tickets (in the company's language, ``company_locale``)."""
 
     def _escalate_to(self, level, company, now):
         recipient = {
@@ -1512,29 +1184,4 @@ class CswTicket(models.Model):
         }
         self._csw_note_and_todo(
             bodies, summary, lambda ticket: recipient or ticket.user_id or ticket.project_id.cs_user_id
-        )
-        if level == 3:
-            # a complaint left breached up to the general manager is a late response of its agent,
-            # once per ticket; the ¥200 comes from a complaint made to the GM (complained_to)
-            complaints = self.filtered(lambda t: t.ticket_type == "complaint")
-            self.env["csw.assessment"]._assess_once("overdue_response", complaints, lambda t: t.user_id, "ticket_id")
-
-    @api.model
-    @company_locale
-    def _cron_escalate_overdue_followups(self):
-        """Tell the team leader about follow-ups (回访联系单) past their deadline, once each
-        (``_csw_escalate_once``)."""
-        self._csw_escalate_once(
-            [("is_followup_overdue", "=", True)],
-            "followup_escalated",
-            lambda ticket: (
-                Markup("<p>%s</p>")
-                % self.env._(
-                    "Follow-up overdue since %(deadline)s (responsible: %(user)s): escalated to the team leader.",
-                    deadline=self.env["csw.locale"]._format_datetime(ticket.date_deadline, ticket.company_id),
-                    user=ticket.user_id.name or "-",
-                )
-            ),
-            self.env._("Callback follow-up overdue"),
-            lambda ticket: ticket.company_id.csw_team_leader_id or ticket.project_id.cs_user_id,
         )
