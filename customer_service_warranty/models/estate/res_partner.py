@@ -18,18 +18,6 @@ class ResPartner(models.Model):
         help="A construction team or contractor the company may engage for repairs without a subcontract "
         "of the estate, e.g. as a substitute team (代维班组).",
     )
-    csw_ticket_ids = fields.One2many("csw.ticket", "partner_id", string="Service Tickets", groups=GROUP)
-    csw_ticket_count = fields.Integer(string="Tickets", compute="_compute_csw_counts", groups=GROUP)
-    csw_complaint_count = fields.Integer(string="Complaints", compute="_compute_csw_counts", groups=GROUP)
-    csw_repair_order_count = fields.Integer(string="Repair Orders", compute="_compute_csw_counts", groups=GROUP)
-    csw_callback_count = fields.Integer(string="Callbacks", compute="_compute_csw_counts", groups=GROUP)
-    csw_satisfaction_avg = fields.Float(
-        string="Satisfaction",
-        compute="_compute_csw_counts",
-        digits=(3, 1),
-        groups=GROUP,
-        help="Average satisfaction (1-5) the owner gave in callbacks.",
-    )
 
     @api.model
     def _csw_repair_team_domain(self, company_id):
@@ -49,35 +37,9 @@ class ResPartner(models.Model):
         subcontracts = dict(
             self.env["csw.subcontract"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
-        tickets = self.env["csw.ticket"]._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id", "ticket_type"], ["__count"]
-        )
-        ticket_counts, complaint_counts = {}, {}
-        for partner, ticket_type, count in tickets:
-            ticket_counts[partner] = ticket_counts.get(partner, 0) + count
-            if ticket_type == "complaint":
-                complaint_counts[partner] = count
-        repairs = dict(
-            self.env["csw.repair.order"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
-        callbacks = dict(
-            self.env["csw.callback"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
-        )
-        satisfaction = dict(
-            self.env["csw.callback"]._read_group(
-                [("partner_id", "in", self.ids), ("state", "=", "done"), ("satisfaction", "!=", False)],
-                ["partner_id"],
-                ["satisfaction_score:avg"],
-            )
-        )
         for partner in self:
-            partner.csw_callback_count = callbacks.get(partner, 0)
-            partner.csw_satisfaction_avg = satisfaction.get(partner, 0.0)
-            partner.csw_repair_order_count = repairs.get(partner, 0)
             partner.csw_unit_count = units.get(partner, 0)
             partner.csw_subcontract_count = subcontracts.get(partner, 0)
-            partner.csw_ticket_count = ticket_counts.get(partner, 0)
-            partner.csw_complaint_count = complaint_counts.get(partner, 0)
 
     def write(self, vals):
         if "email" in vals:
@@ -104,32 +66,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_unit_action")
         action["domain"] = [("owner_id", "=", self.id)]
         action["context"] = {"default_owner_id": self.id}
-        return action
-
-    def action_csw_view_tickets(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_ticket_action")
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
-
-    def action_csw_view_complaints(self):
-        action = self.action_csw_view_tickets()
-        action["domain"].append(("ticket_type", "=", "complaint"))
-        return action
-
-    def action_csw_view_repair_orders(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_repair_order_action")
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {}
-        return action
-
-    def action_csw_view_callbacks(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("customer_service_warranty.csw_callback_action")
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
         return action
 
     def action_csw_view_subcontracts(self):
