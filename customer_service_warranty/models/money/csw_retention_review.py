@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..estate.csw_subcontract import LEDGER_FIELDS, MANAGER_GROUP
+from ..estate.csw_subcontract import MANAGER_GROUP
+from .csw_subcontract import LEDGER_FIELDS
 
 
 class CswRetentionReview(models.Model):
