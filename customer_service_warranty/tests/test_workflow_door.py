@@ -5,6 +5,8 @@ database is unchanged."""
 
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -408,6 +410,23 @@ class TestBindingDeadlinesMoveWithAReason(CswRepairCase):
         )
         self.assertEqual(self.subcontract.warranty_end_date, held_until + timedelta(days=90))
         self.assertIn("外墙渗漏整改未完", self.subcontract.message_ids[0].body)
+
+    def test_the_retention_date_does_not_move_through_its_inputs(self):
+        held_until = self.subcontract.warranty_end_date
+        with self.assertRaisesRegex(UserError, "Move"):
+            self.subcontract.with_user(self.manager).write({"defect_liability_months": 60})
+        with self.assertRaisesRegex(UserError, "Move"):
+            self.project.with_user(self.manager).write(
+                {"completion_date": self.project.completion_date - timedelta(days=400)}
+            )
+        self.assertEqual(self.subcontract.warranty_end_date, held_until)
+        # a value sent back unchanged is no change; a contract still in draft follows its terms
+        self.subcontract.with_user(self.manager).write(
+            {"defect_liability_months": self.subcontract.defect_liability_months}
+        )
+        draft = self.subcontract.copy({"name": "DOOR-DRAFT-1", "state": "draft"})
+        draft.with_user(self.manager).write({"defect_liability_months": 12})
+        self.assertEqual(draft.warranty_end_date, self.project.completion_date + relativedelta(months=12))
 
     def test_a_follow_up_deadline_is_extended_by_a_manager(self):
         now = fields.Datetime.now().replace(microsecond=0)

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # estates found by name during one import of units (see CswUnit.load): Odoo's importer
 # looks the estate column up row by row, 20,000 identical name searches for one estate
@@ -115,6 +115,31 @@ class CswProject(models.Model):
         for project in self:
             project.unit_count = units.get(project, 0)
             project.subcontract_count = subcontracts.get(project, 0)
+
+    def _csw_check_write(self, vals):
+        super()._csw_check_write(vals)
+        if (
+            self.env.su
+            or "completion_date" not in vals
+            or self._csw_unchanged("completion_date", vals["completion_date"])
+        ):
+            return
+        # the subcontractors' liability and the retention dates of contracts in force count from it
+        in_force = (
+            self.env["csw.subcontract"]
+            .sudo()
+            .search([("project_id", "in", self.ids), ("state", "not in", ("draft", "cancelled"))], limit=1)
+        )
+        if in_force:
+            raise UserError(
+                self.env._(
+                    "Estate %(estate)s has contracts in force (%(contract)s): its completion date decides how long "
+                    "their teams are liable and until when their retention is held. Move each contract's "
+                    "Retention Held Until with its Move button and a reason instead.",
+                    estate=in_force.project_id.name,
+                    contract=in_force.name,
+                )
+            )
 
     @api.constrains("completion_date", "handover_date")
     def _check_dates(self):

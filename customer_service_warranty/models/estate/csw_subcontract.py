@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
 from ..base.csw_workflow_mixin import Transition, door_admits
@@ -197,6 +197,18 @@ class CswSubcontract(models.Model):
         return super()._csw_deadline_binds(fname)
 
     def _csw_check_write(self, vals):
+        if "defect_liability_months" in vals and not self.env.su:
+            # the period decides the date the retention is held until, which binds once in force
+            bound = self.filtered(lambda subcontract: subcontract._csw_deadline_binds("warranty_end_date"))
+            if bound and not bound._csw_unchanged("defect_liability_months", vals["defect_liability_months"]):
+                raise UserError(
+                    self.env._(
+                        "Contract %(contract)s is in force: its defect liability period decides until when the "
+                        "retention is held. Move %(deadline)s with its Move button and a reason instead.",
+                        contract=bound[:1].name,
+                        deadline=self._fields["warranty_end_date"]._description_string(self.env),
+                    )
+                )
         if not self._csw_changed_terms(vals):
             return
         locked = self._csw_terms_locked()
