@@ -54,7 +54,8 @@ class IrSequence(models.Model):
         :param str code: sequence code, one sequence per company
         :param str field: the field holding the number
         :param company_of: function giving the company of a ``vals`` dict
-        :param date_of: function giving the date a ``vals`` dict is numbered on (default today)
+        :param date_of: function giving the date a ``vals`` dict is numbered on (None or a None
+            result: today)
 
         Set-based: one sequence look-up per company, one date-range look-up and one query
         drawing the numbers per date range (month) of the batch, whatever its size.
@@ -67,7 +68,7 @@ class IrSequence(models.Model):
             if company not in sequences:
                 sequences[company] = self._csw_company_sequence(code, company)
             sequence = sequences[company]
-            day = date_of(vals) if date_of else self.env.context.get("ir_sequence_date", fields.Date.today())
+            day = (date_of and date_of(vals)) or self.env.context.get("ir_sequence_date", fields.Date.today())
             batches[sequence, sequence._csw_range_of(day, ranges[sequence])].append(vals)
         for (sequence, current), batch in batches.items():
             for vals, number in zip(batch, sequence._csw_next_numbers(current, len(batch)), strict=True):

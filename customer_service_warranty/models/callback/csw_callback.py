@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from ..base.batch_create import create_batched, with_empty_inputs
+from ..base.batch_create import create_batched
 from ..base.csw_binding_deadline import MANAGER_GROUP
 from ..base.csw_locale import company_locale
 from ..base.csw_workflow_mixin import Transition
@@ -66,6 +66,7 @@ class CswCallback(models.Model):
     _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin", "csw.followup.mixin", "csw.located.mixin"]
     _order = "state_order, deadline, id"
     _check_company_auto = True
+    _csw_prefilled_fields = ("ticket_id", "repair_order_id", "state", "satisfaction")
     # without a unit, the estate and company of the ticket called back about
     _csw_located_from = ("ticket_id",)
 
@@ -315,11 +316,6 @@ class CswCallback(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    def _csw_prepare_create(self, vals_list):
-        vals_list = super()._csw_prepare_create(vals_list)
-        # the inputs of the precomputed fields: their defaults read once for the batch
-        with_empty_inputs(self, vals_list, ("ticket_id", "repair_order_id", "state", "satisfaction"))
-        return vals_list
 
     # ------------------------------------------------------------------
     # Recording a call

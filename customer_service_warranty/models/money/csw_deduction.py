@@ -59,6 +59,7 @@ class CswDeduction(models.Model):
     _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _csw_number_field = "name"
 
     def _csw_protected_fields(self):
         return {
@@ -302,15 +303,8 @@ class CswDeduction(models.Model):
                 deduction.substitute_cost + deduction.agency_fee_amount + deduction.compensation_amount
             )
 
-    def _csw_prepare_create(self, vals_list):
-        vals_list = super()._csw_prepare_create(vals_list)
-        self.env["ir.sequence"]._csw_assign_numbers(
-            vals_list,
-            "csw.deduction",
-            "name",
-            lambda vals: self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company,
-        )
-        return vals_list
+    def _csw_number_company(self, vals):
+        return self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company
 
     def _csw_check_write(self, vals):
         """The evidence is what the manager approved: completed while the request is draft or

@@ -8,7 +8,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.translate import LazyTranslate
 
-from ..base.batch_create import with_empty_inputs
 from ..base.csw_locale import company_locale
 from ..base.csw_portal_chatter import check_portal_post
 from ..base.csw_portal_upload import attachment_values
@@ -81,6 +80,8 @@ class CswRepairOrder(models.Model):
     _inherit = ["csw.workflow.mixin", "portal.mixin", "mail.thread", "mail.activity.mixin", "csw.followup.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _csw_number_field = "name"
+    _csw_prefilled_fields = ("ticket_id", "owner_damage", "notify_date", "is_overdue", "entry_date")
     # owners and teams write on their orders from the portal
     _mail_post_access = "read"
 
@@ -548,19 +549,14 @@ class CswRepairOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _csw_prepare_create(self, vals_list):
-        vals_list = super()._csw_prepare_create(vals_list)
-        with_empty_inputs(self, vals_list, ("ticket_id", "owner_damage", "notify_date", "is_overdue", "entry_date"))
         # the units' companies number the orders: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
             ["company_id"]
         )
-        self.env["ir.sequence"]._csw_assign_numbers(
-            vals_list,
-            "csw.repair.order",
-            "name",
-            lambda vals: self.env["csw.unit"].browse(vals.get("unit_id")).company_id or self.env.company,
-        )
-        return vals_list
+        return super()._csw_prepare_create(vals_list)
+
+    def _csw_number_company(self, vals):
+        return self.env["csw.unit"].browse(vals.get("unit_id")).company_id or self.env.company
 
     def _csw_check_write(self, vals):
         """The substitute team and the emergency reason are kept once the team is engaged; an order

@@ -55,6 +55,7 @@ class CswIncident(models.Model):
     _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _csw_number_field = "name"
 
     def _csw_protected_fields(self):
         return {
@@ -222,15 +223,8 @@ class CswIncident(models.Model):
                     )
                 )
 
-    def _csw_prepare_create(self, vals_list):
-        vals_list = super()._csw_prepare_create(vals_list)
-        self.env["ir.sequence"]._csw_assign_numbers(
-            vals_list,
-            "csw.incident",
-            "name",
-            lambda vals: self.env["csw.project"].browse(vals.get("project_id")).company_id or self.env.company,
-        )
-        return vals_list
+    def _csw_number_company(self, vals):
+        return self.env["csw.project"].browse(vals.get("project_id")).company_id or self.env.company
 
     def _csw_reference(self):
         return self.name

@@ -8,7 +8,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import format_datetime, is_html_empty, plaintext2html
 from odoo.tools.translate import LazyTranslate
 
-from ..base.batch_create import with_empty_inputs
 from ..base.csw_locale import company_locale
 from ..base.csw_portal_chatter import check_portal_post
 from ..base.csw_portal_upload import attachment_values
@@ -56,6 +55,8 @@ class CswTicket(models.Model):
     _rec_names_search = ["number", "name", "partner_id.name", "partner_phone"]
     _primary_email = "partner_email"
     _check_company_auto = True
+    _csw_number_field = "number"
+    _csw_prefilled_fields = ("sla_paused_hours", "first_response_date", "resolved_date")
     # owners write on their tickets from the portal
     _mail_post_access = "read"
 
@@ -659,23 +660,17 @@ class CswTicket(models.Model):
     # CRUD
     # ------------------------------------------------------------------
     def _csw_prepare_create(self, vals_list):
-        vals_list = super()._csw_prepare_create(vals_list)
-        with_empty_inputs(self, vals_list, ("sla_paused_hours", "first_response_date", "resolved_date"))
         # the units' companies number the tickets: read in one query for the batch
         self.env["csw.unit"].browse([vals["unit_id"] for vals in vals_list if vals.get("unit_id")]).fetch(
             ["company_id"]
         )
-        self.env["ir.sequence"]._csw_assign_numbers(
-            vals_list,
-            "csw.ticket",
-            "number",
-            self._company_of_vals,
-            # numbered in the month the ticket was received
-            lambda vals: fields.Date.context_today(
-                self, fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
-            ),
+        return super()._csw_prepare_create(vals_list)
+
+    def _csw_number_date(self, vals):
+        # numbered in the month the ticket was received
+        return fields.Date.context_today(
+            self, fields.Datetime.to_datetime(vals.get("received_date")) or fields.Datetime.now()
         )
-        return vals_list
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -714,7 +709,7 @@ class CswTicket(models.Model):
             ]
         )
 
-    def _company_of_vals(self, vals):
+    def _csw_number_company(self, vals):
         """The company a ticket will belong to, before it is created (for its number)."""
         if vals.get("company_id"):
             return self.env["res.company"].browse(vals["company_id"])
