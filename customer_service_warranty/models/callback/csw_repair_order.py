@@ -25,8 +25,9 @@ class CswRepairOrder(models.Model):
             order.callback_count = counts.get(order, 0)
 
     def _csw_repairs_done(self):
-        super()._csw_repairs_done()
+        result = super()._csw_repairs_done()
         self.env["csw.callback"]._plan_after_repairs(self)
+        return result
 
     def action_done(self):
         """A job done without the owner's sign-off: its planned callback asks the owner."""

@@ -15,11 +15,9 @@ class CswScript(models.Model):
 
     callback_type = fields.Selection(CALLBACK_TYPES, help="The callbacks this script is read on.")
 
-    @api.constrains("kind", "ticket_type", "callback_type")
-    def _check_type(self):
-        # script by script, each refused for its first missing type as when checked in one loop
+    @api.constrains("kind", "callback_type")
+    def _check_callback_type(self):
         for script in self:
-            super(CswScript, script)._check_type()
             if script.kind == "callback" and not script.callback_type:
                 raise ValidationError(
                     self.env._("The callback script %(name)s needs a callback type.", name=script.name)

@@ -187,9 +187,10 @@ class CswTicket(models.Model):
         if new_state in FINISHED_TICKET_STATES:
             self._check_reopened_repair_finished()
         # the repair orders' check (repair domain) in between, in the order the checks always ran
-        super()._csw_check_state_change(new_state)
+        result = super()._csw_check_state_change(new_state)
         if new_state == "closed":
             self._check_ready_to_close()
+        return result
 
     def _check_reopened_repair_finished(self):
         """A follow-up stays open while the repair order its callback reopened is open."""

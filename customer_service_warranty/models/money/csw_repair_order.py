@@ -74,7 +74,7 @@ class CswRepairOrder(models.Model):
                             field=self._fields[fname]._description_string(self.env),
                         )
                     )
-        super()._csw_check_write(vals)
+        return super()._csw_check_write(vals)
 
     # ------------------------------------------------------------------
     # Substitute repair: request (代维修请示) → approval → engagement → bill

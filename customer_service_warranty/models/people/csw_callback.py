@@ -12,7 +12,7 @@ class CswCallback(models.Model):
     _inherit = "csw.callback"
 
     def _csw_after_answered(self, reached, consequences):
-        super()._csw_after_answered(reached, consequences)
+        result = super()._csw_after_answered(reached, consequences)
         # an owner praising a person on the call rewards them (点名表扬)
         rewards = self.env["csw.assessment"]._assess_once(
             "praise", reached.filtered("is_praise"), lambda c: c.praised_user_id, "callback_id"
@@ -20,6 +20,7 @@ class CswCallback(models.Model):
         rewards._log_on_sources()
         for reward in rewards:
             consequences[reward.callback_id].append(self._assessment_consequence(reward))
+        return result
 
     def _follow_up(self, consequences):
         # a dissatisfied owner is a service failure of the person responsible for the justified
@@ -31,14 +32,16 @@ class CswCallback(models.Model):
             "callback_id",
         )
         failures._log_on_sources()
-        super()._follow_up(consequences)
+        result = super()._follow_up(consequences)
         for failure in failures:
             consequences[failure.callback_id].append(self._assessment_consequence(failure))
+        return result
 
     @api.model
     def _csw_after_overdue_escalated(self, overdue):
-        super()._csw_after_overdue_escalated(overdue)
+        result = super()._csw_after_overdue_escalated(overdue)
         self.env["csw.assessment"]._assess("overdue_callback", overdue, lambda c: c.user_id, "callback_id")
+        return result
 
     def _assessment_consequence(self, assessment):
         reasons = dict(assessment._fields["reason"]._description_selection(self.env))

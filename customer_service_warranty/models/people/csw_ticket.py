@@ -18,7 +18,7 @@ class CswTicket(models.Model):
     assessment_ids = fields.One2many("csw.assessment", "ticket_id", string="Assessments")
 
     def _csw_after_sla_refresh(self, now):
-        super()._csw_after_sla_refresh(now)
+        result = super()._csw_after_sla_refresh(now)
         # breaches of the last weeks only: the cron runs hourly, and looking further back
         # would read every breached ticket of the estate's history at each run
         late = self.sudo().search(
@@ -31,11 +31,13 @@ class CswTicket(models.Model):
             ]
         )
         self.env["csw.assessment"]._assess("overdue_response", late, lambda t: t.user_id, "ticket_id")
+        return result
 
     def _escalate_to(self, level, company, now):
-        super()._escalate_to(level, company, now)
+        result = super()._escalate_to(level, company, now)
         if level == 3:
             # a complaint left breached up to the general manager is a late response of its agent,
             # once per ticket; the ¥200 comes from a complaint made to the GM (complained_to)
             complaints = self.filtered(lambda t: t.ticket_type == "complaint")
             self.env["csw.assessment"]._assess_once("overdue_response", complaints, lambda t: t.user_id, "ticket_id")
+        return result

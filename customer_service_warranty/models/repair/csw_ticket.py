@@ -25,9 +25,10 @@ class CswTicket(models.Model):
             ticket.repair_order_count = counts.get(ticket, 0)
 
     def _csw_check_state_change(self, new_state):
-        super()._csw_check_state_change(new_state)
+        result = super()._csw_check_state_change(new_state)
         if new_state in FINISHED_TICKET_STATES:
             self._check_repairs_finished(new_state)
+        return result
 
     def _check_repairs_finished(self, new_state):
         """A ticket is resolved or closed once its repairs are finished: dispatching a repair
