@@ -13,7 +13,8 @@ from ..base.batch_create import create_batched
 from ..base.csw_binding_deadline import MANAGER_GROUP
 from ..base.csw_locale import company_locale
 from ..base.csw_workflow_mixin import Transition
-from ..ticket.csw_ticket_constants import OPEN_TICKET_STATES
+from ..repair.csw_repair_order import FINISHED_REPAIR_STATES
+from ..ticket.csw_ticket_constants import FINISHED_TICKET_STATES, OPEN_TICKET_STATES
 from .csw_callback_plan import MILESTONE_FIELDS
 
 _lt = LazyTranslate(__name__)
@@ -505,7 +506,7 @@ class CswCallback(models.Model):
         for callback in self:
             order = callback.repair_order_id.sudo()
             if callback.callback_type == "repair" and order:
-                if order.state in ("done", "verified"):
+                if order.state in FINISHED_REPAIR_STATES:
                     order.action_reopen()
                 ticket = callback._create_followup_ticket(now)
                 callback._csw_workflow_write({"followup_ticket_id": ticket.id})
@@ -529,7 +530,7 @@ class CswCallback(models.Model):
                 )
             elif callback.callback_type == "complaint" and callback.ticket_id:
                 ticket = callback.ticket_id.sudo()
-                if ticket.state in ("resolved", "closed"):
+                if ticket.state in FINISHED_TICKET_STATES:
                     ticket.action_reopen()
                 consequences[callback].append(self.env._("ticket %(ticket)s reopened", ticket=ticket.number))
                 ticket.message_post(

@@ -4,6 +4,8 @@ from contextvars import ContextVar
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .csw_subcontract import IN_FORCE_CONTRACT_STATES
+
 # estates found by name during one import of units (see CswUnit.load): Odoo's importer
 # looks the estate column up row by row, 20,000 identical name searches for one estate
 _name_search_memo = ContextVar("csw_project_name_search_memo", default=None)
@@ -128,7 +130,7 @@ class CswProject(models.Model):
         in_force = (
             self.env["csw.subcontract"]
             .sudo()
-            .search([("project_id", "in", self.ids), ("state", "not in", ("draft", "cancelled"))], limit=1)
+            .search([("project_id", "in", self.ids), ("state", "in", IN_FORCE_CONTRACT_STATES)], limit=1)
         )
         if in_force:
             raise UserError(

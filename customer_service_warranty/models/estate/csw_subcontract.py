@@ -11,6 +11,10 @@ _lt = LazyTranslate(__name__)
 
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
 # the commercial terms: locked once a deduction is posted or the retention released
+IN_FORCE_CONTRACT_STATES = ("active", "closed")
+"""A contract in force or closed: its team is liable, its retention held, its dates bind."""
+ASSIGNABLE_CONTRACT_STATES = ("draft", "active")
+"""A contract a new defect may still be given to."""
 TERMS = ("partner_id", "amount", "retention_percent", "agency_fee_percent")
 
 

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..base.csw_workflow_mixin import door_admits
-from ..estate.csw_subcontract import MANAGER_GROUP
+from ..estate.csw_subcontract import IN_FORCE_CONTRACT_STATES, MANAGER_GROUP
 from ..repair.csw_repair_order import OPEN_REPAIR_STATES
 
 # who confirmed a settlement and what: set by the confirmation, never given
@@ -109,7 +109,7 @@ class AccountMove(models.Model):
             [
                 ("partner_id.commercial_partner_id", "in", partners.ids),
                 ("company_id", "in", bills.company_id.ids),
-                ("state", "in", ("active", "closed")),
+                ("state", "in", IN_FORCE_CONTRACT_STATES),
             ]
         )
         open_counts = dict(

@@ -6,7 +6,7 @@ from odoo.tools import SQL, format_amount, mute_logger
 from odoo.tools.translate import LazyTranslate
 
 from ..base.csw_workflow_mixin import Transition
-from ..repair.csw_repair_order import NOTIFY_METHODS
+from ..repair.csw_repair_order import FINISHED_REPAIR_STATES, NOTIFY_METHODS
 
 # the approver's to-do when a deduction is submitted
 APPROVAL_ACTIVITY = "mail.mail_activity_data_todo"
@@ -15,7 +15,11 @@ _lt = LazyTranslate(__name__)
 
 BILLING_GROUP = "account.group_account_invoice"
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
-CANCELLABLE_DEDUCTION_STATES = ("draft", "submitted", "approved", "posted")
+PENDING_DEDUCTION_STATES = ("draft", "submitted", "approved")
+"""A deduction not yet posted nor cancelled: what it charges is still to come."""
+SUBMITTED_DEDUCTION_STATES = ("submitted", "approved")
+"""A request on its way to the credit note: the contract's terms no longer change under it."""
+CANCELLABLE_DEDUCTION_STATES = (*PENDING_DEDUCTION_STATES, "posted")
 """A deduction that may be cancelled (a posted one with its credit note reversed)."""
 EVIDENCE_FIELDS = ("evidence_photo_ids", "evidence_notice_ids", "evidence_contact_form_ids", "evidence_plan_ids")
 
@@ -258,7 +262,7 @@ class CswDeduction(models.Model):
     @api.depends("repair_order_ids.substitute_cost")
     def _compute_substitute_cost(self):
         # the actual cost comes after the approval: it follows the orders until the deduction is posted
-        for deduction in self.filtered(lambda d: d.state in ("draft", "submitted", "approved")):
+        for deduction in self.filtered(lambda d: d.state in PENDING_DEDUCTION_STATES):
             if deduction.repair_order_ids or deduction.state == "draft":
                 deduction.substitute_cost = sum(deduction.repair_order_ids.mapped("substitute_cost"))
 
@@ -289,7 +293,7 @@ class CswDeduction(models.Model):
     @api.depends("substitute_cost", "subcontract_id.agency_fee_percent")
     def _compute_agency_fee_amount(self):
         # follows the actual cost until posting (the contract's % cannot change meanwhile)
-        for deduction in self.filtered(lambda d: d.state in ("draft", "submitted", "approved")):
+        for deduction in self.filtered(lambda d: d.state in PENDING_DEDUCTION_STATES):
             if deduction.state != "draft" and not deduction.repair_order_ids:
                 continue
             deduction.agency_fee_amount = deduction.currency_id.round(
@@ -503,7 +507,7 @@ class CswDeduction(models.Model):
         and costed before the deduction is posted."""
         for deduction in self:
             for order in deduction.sudo().repair_order_ids:
-                if not order.is_substitute or order.state not in ("done", "verified"):
+                if not order.is_substitute or order.state not in FINISHED_REPAIR_STATES:
                     raise UserError(
                         self.env._(
                             "Deduction %(deduction)s charges the actual cost: repair order %(order)s is not "

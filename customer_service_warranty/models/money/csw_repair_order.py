@@ -11,7 +11,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.translate import LazyTranslate
 
-from ..repair.csw_repair_order import AGENT, MANAGER, UNDER_WAY_REPAIR_STATES
+from ..repair.csw_repair_order import AGENT, FINISHED_REPAIR_STATES, MANAGER, UNDER_WAY_REPAIR_STATES
+from .csw_deduction import SUBMITTED_DEDUCTION_STATES
 
 _lt = LazyTranslate(__name__)
 
@@ -56,7 +57,7 @@ class CswRepairOrder(models.Model):
         """What a request stated is kept once submitted, the actual cost once charged or billed (H2).
         Checked before the order's own rules."""
         sudo = self.sudo()
-        submitted = sudo.filtered(lambda o: o.deduction_id.state in ("submitted", "approved", "posted"))
+        submitted = sudo.filtered(lambda o: o.deduction_id.state in (*SUBMITTED_DEDUCTION_STATES, "posted"))
         charged = sudo.filtered(lambda o: o.deduction_id.state == "posted" or o.substitute_bill_id)
         for fields_, locked in ((REQUESTED_FIELDS, submitted), (CHARGED_FIELDS, charged)):
             for fname in fields_:
@@ -231,7 +232,7 @@ class CswRepairOrder(models.Model):
         order, for the accountants to check, post and pay."""
         self._check_agent()
         for order in self:
-            if not order.is_substitute or order.state not in ("done", "verified"):
+            if not order.is_substitute or order.state not in FINISHED_REPAIR_STATES:
                 raise UserError(
                     self.env._(
                         "Repair order %(order)s: the substitute team is billed once it has done the repair.",

@@ -26,8 +26,9 @@ from odoo.tools.translate import LazyTranslate
 
 from ..base.csw_locale import company_locale
 from ..base.csw_workflow_mixin import open_door
-from ..estate.csw_subcontract import MANAGER_GROUP
+from ..estate.csw_subcontract import IN_FORCE_CONTRACT_STATES, MANAGER_GROUP
 from ..repair.csw_repair_order import OPEN_REPAIR_STATES
+from .csw_deduction import PENDING_DEDUCTION_STATES, SUBMITTED_DEDUCTION_STATES
 
 _lt = LazyTranslate(__name__)
 
@@ -35,7 +36,6 @@ BILLING_GROUP = "account.group_account_invoice"
 # what a submitted or approved deduction was computed with
 DEDUCTION_TERMS = ("partner_id", "agency_fee_percent")
 RELEASE_BUTTON = _lt("the Release Retention button")
-PENDING_DEDUCTION_STATES = ("draft", "submitted", "approved")
 LEDGER_FIELDS = (
     "retention_held",
     "retention_deducted",
@@ -192,7 +192,7 @@ class CswSubcontract(models.Model):
             reserved[deduction.subcontract_id.id] += max(deduction.estimated_cost, deduction.amount_total)
         for subcontract in self:
             key = subcontract._origin.id
-            held = subcontract.retention_amount if subcontract.state in ("active", "closed") else 0.0
+            held = subcontract.retention_amount if subcontract.state in IN_FORCE_CONTRACT_STATES else 0.0
             deducted, released = moved[key, "deducted"], moved[key, "released"]
             balance = subcontract.currency_id.round(held - deducted - released)
             reserve = subcontract.currency_id.round(reserved[key])
@@ -281,7 +281,7 @@ class CswSubcontract(models.Model):
             in_flight = (
                 self.env["csw.deduction"]
                 .sudo()
-                .search([("subcontract_id", "in", self.ids), ("state", "in", ("submitted", "approved"))], limit=1)
+                .search([("subcontract_id", "in", self.ids), ("state", "in", SUBMITTED_DEDUCTION_STATES)], limit=1)
             )
             if in_flight:
                 raise UserError(

@@ -14,6 +14,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
+from ..ticket.csw_ticket_constants import FINISHED_TICKET_STATES, OPEN_TICKET_STATES
+
 _lt = LazyTranslate(__name__)
 
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
@@ -140,7 +142,7 @@ class CswTicket(models.Model):
 
     def _apply_transition_effects(self, new_state, before, now):
         result = super()._apply_transition_effects(new_state, before, now)
-        if new_state in ("resolved", "closed"):
+        if new_state in FINISHED_TICKET_STATES:
             # a resolved praise ticket rewards the person it names, once
             praises = self.filtered(lambda t: t.ticket_type == "praise" and t.praised_user_id)
             self.env["csw.assessment"]._assess_once(
@@ -154,9 +156,7 @@ class CswTicket(models.Model):
     def action_confirm_justified(self):
         """Verified: the complaint is justified (有效投诉). A complaint made to the general manager
         or the leadership assesses its responsible person, once."""
-        self._check_state_in(
-            ("new", "in_progress", "waiting", "resolved", "closed"), self.env._("confirmed as justified")
-        )
+        self._check_state_in((*OPEN_TICKET_STATES, *FINISHED_TICKET_STATES), self.env._("confirmed as justified"))
         confirmed = self.filtered("is_justified")[:1]
         if confirmed:
             raise UserError(

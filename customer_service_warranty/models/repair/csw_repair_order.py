@@ -13,6 +13,7 @@ from ..base.csw_portal_chatter import check_portal_post
 from ..base.csw_portal_upload import attachment_values
 from ..base.csw_workflow_mixin import Transition
 from ..base.warranty_clock import IN_WARRANTY
+from ..estate.csw_subcontract import ASSIGNABLE_CONTRACT_STATES
 
 REPAIR_STATES = [
     ("draft", "Draft"),
@@ -129,7 +130,7 @@ class CswRepairOrder(models.Model):
     def _csw_frozen_fields(self):
         return super()._csw_frozen_fields() | frozenset({"cancel_reason"})
 
-    _csw_editable_states = ("draft", "notified", "in_progress")
+    _csw_editable_states = UNFINISHED_REPAIR_STATES
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
     ticket_id = fields.Many2one("csw.ticket", index=True, check_company=True, tracking=True)
@@ -445,7 +446,7 @@ class CswRepairOrder(models.Model):
     def _compute_subcontract_id(self):
         """The estate's contract covering the category, the most specific one first."""
         subcontracts = self.env["csw.subcontract"].search(
-            [("project_id", "in", self.project_id.ids), ("state", "in", ("draft", "active"))]
+            [("project_id", "in", self.project_id.ids), ("state", "in", ASSIGNABLE_CONTRACT_STATES)]
         )
         by_project = subcontracts.grouped("project_id")
         # a batch of orders shares a few (estate, category) pairs: each one settled once
@@ -584,7 +585,7 @@ class CswRepairOrder(models.Model):
         if vals.get("subcontract_id"):
             subcontract = self.env["csw.subcontract"].sudo().browse(vals["subcontract_id"]).exists()
             wrong = self.filtered(lambda o: o.project_id != subcontract.project_id)
-            if subcontract and (subcontract.state not in ("draft", "active") or wrong):
+            if subcontract and (subcontract.state not in ASSIGNABLE_CONTRACT_STATES or wrong):
                 raise UserError(
                     self.env._(
                         "Contract %(contract)s cannot take repair order %(order)s: only a contract of the "

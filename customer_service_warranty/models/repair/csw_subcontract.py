@@ -10,6 +10,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 
 from ..base.kpi import share
+from .csw_repair_order import FINISHED_REPAIR_STATES
 
 
 class CswSubcontract(models.Model):
@@ -85,7 +86,7 @@ class CswSubcontract(models.Model):
                 completions[subcontract][1] += count
         completed = defaultdict(lambda: [0, 0])  # completed at least once, reopened
         for subcontract, reopened, count in Order._read_group(
-            [*mine, "|", ("state", "in", ("done", "verified")), ("reopen_count", ">", 0)],
+            [*mine, "|", ("state", "in", FINISHED_REPAIR_STATES), ("reopen_count", ">", 0)],
             ["subcontract_id", "reopen_count"],
             ["__count"],
         ):

@@ -6,6 +6,7 @@ reports and retention releases, every domain below, so they live in the highest 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..repair.csw_repair_order import UNDER_WAY_REPAIR_STATES
 from ..ticket.csw_ticket_constants import OPEN_TICKET_STATES
 
 MANAGER_GROUP = "customer_service_warranty.group_csw_manager"
@@ -78,7 +79,7 @@ class CswProject(models.Model):
             "at_risk_ticket_count": ("csw.ticket", [*running, ("sla_state", "=", "at_risk")]),
             "overdue_repair_count": (
                 "csw.repair.order",
-                [*estates, ("state", "in", ("notified", "in_progress")), ("is_overdue", "=", True)],
+                [*estates, ("state", "in", UNDER_WAY_REPAIR_STATES), ("is_overdue", "=", True)],
             ),
             "callback_due_count": ("csw.callback", callbacks_due),
             "callback_overdue_count": ("csw.callback", [*callbacks_due, ("deadline", "<", now)]),

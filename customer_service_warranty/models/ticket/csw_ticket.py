@@ -12,6 +12,7 @@ from ..base.csw_locale import company_locale
 from ..base.csw_portal_chatter import check_portal_post
 from ..base.csw_portal_upload import attachment_values
 from ..base.csw_workflow_mixin import Transition
+from .csw_incident import ACTIVE_INCIDENT_STATES
 from .csw_ticket_constants import (
     CANCELLABLE_TICKET_STATES,
     CHANNELS,
@@ -626,7 +627,7 @@ class CswTicket(models.Model):
     def _check_incident_scope(self):
         for ticket in self.filtered("incident_id"):
             incident = ticket.incident_id.sudo()
-            if incident.state not in ("draft", "proposed", "open"):
+            if incident.state not in ACTIVE_INCIDENT_STATES:
                 raise ValidationError(
                     self.env._(
                         "Ticket %(ticket)s cannot be linked to incident %(incident)s: it is no longer open.",
