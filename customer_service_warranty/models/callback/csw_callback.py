@@ -71,51 +71,6 @@ class CswCallback(models.Model):
     # without a unit, the estate and company of the ticket called back about
     _csw_located_from = ("ticket_id",)
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "state": CALL_BUTTONS,
-            "state_order": CALL_BUTTONS,
-            "done_date": CALL_BUTTONS,
-            "attempt_count": _lt("the Record Call and No Answer buttons"),
-            "region": _lt("the estate (its region)"),
-            "escalated": _lt("the hourly check of overdue callbacks"),
-            "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
-            "satisfaction_score": _lt("the satisfaction recorded with the call"),
-            # given when the callback is planned (from its repair order's list too), never moved:
-            # the order would be left without its callback
-            "repair_order_id": _lt("the repair order that planned it"),
-            # a stored copy of the contract's subcontractor: a write here would change the contract
-            "subcontractor_id": _lt("the repair order's responsible subcontract"),
-            "plan_index": _lt("the periodic plan after handover or the weekly plan of the decoration works"),
-            "plan_line_id": _lt("the periodic plan after handover"),
-        }
-
-    def _csw_creatable_fields(self):
-        return super()._csw_creatable_fields() | frozenset({"repair_order_id"})
-
-    # what the owner answered and what the call was about: kept once the callback is over
-    # (the KPIs count it), as its form shows them
-    def _csw_frozen_fields(self):
-        return super()._csw_frozen_fields() | frozenset(
-            {
-                "result",
-                "satisfaction",
-                "comment",
-                "callback_type",
-                "unit_id",
-                "ticket_id",
-                "project_id",
-                "partner_id",
-                "scheduled_date",
-                "deadline",
-                "user_id",
-                "cancel_reason",
-                "is_praise",
-                "praised_user_id",
-            }
-        )
-
     _csw_editable_states = ("planned",)
 
     region = fields.Char(related="project_id.region", store=True, index=True, precompute=True)
@@ -290,6 +245,51 @@ class CswCallback(models.Model):
         for callback in self:
             parts = [types.get(callback.callback_type, ""), callback.unit_id.name or callback.partner_id.name or ""]
             callback.display_name = " · ".join(part for part in parts if part)
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "state": CALL_BUTTONS,
+            "state_order": CALL_BUTTONS,
+            "done_date": CALL_BUTTONS,
+            "attempt_count": _lt("the Record Call and No Answer buttons"),
+            "region": _lt("the estate (its region)"),
+            "escalated": _lt("the hourly check of overdue callbacks"),
+            "followup_ticket_id": _lt("the Raise Follow-up button or a dissatisfied answer recorded with Record Call"),
+            "satisfaction_score": _lt("the satisfaction recorded with the call"),
+            # given when the callback is planned (from its repair order's list too), never moved:
+            # the order would be left without its callback
+            "repair_order_id": _lt("the repair order that planned it"),
+            # a stored copy of the contract's subcontractor: a write here would change the contract
+            "subcontractor_id": _lt("the repair order's responsible subcontract"),
+            "plan_index": _lt("the periodic plan after handover or the weekly plan of the decoration works"),
+            "plan_line_id": _lt("the periodic plan after handover"),
+        }
+
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"repair_order_id"})
+
+    # what the owner answered and what the call was about: kept once the callback is over
+    # (the KPIs count it), as its form shows them
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset(
+            {
+                "result",
+                "satisfaction",
+                "comment",
+                "callback_type",
+                "unit_id",
+                "ticket_id",
+                "project_id",
+                "partner_id",
+                "scheduled_date",
+                "deadline",
+                "user_id",
+                "cancel_reason",
+                "is_praise",
+                "praised_user_id",
+            }
+        )
 
     def _csw_binding_deadlines(self):
         # the deadline decides the agent's overdue callback: a CS manager extends it, with a reason

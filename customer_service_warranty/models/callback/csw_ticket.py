@@ -24,13 +24,6 @@ _lt = LazyTranslate(__name__)
 class CswTicket(models.Model):
     _inherit = "csw.ticket"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
-            "followup_escalated": _lt("the hourly check of overdue follow-ups"),
-        }
-
     callback_ids = fields.One2many("csw.callback", "ticket_id", string="Callbacks")
     origin_callback_id = fields.Many2one(
         "csw.callback",
@@ -242,6 +235,13 @@ class CswTicket(models.Model):
             # the complaints just resolved get their callback
             self.env["csw.callback"]._plan_after_complaints(self.filtered(lambda t: t.ticket_type == "complaint"))
         return result
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "origin_callback_id": _lt("a callback's Raise Follow-up button or a dissatisfied answer"),
+            "followup_escalated": _lt("the hourly check of overdue follow-ups"),
+        }
 
     # ------------------------------------------------------------------
     # Actions

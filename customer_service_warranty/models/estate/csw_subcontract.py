@@ -39,17 +39,6 @@ class CswSubcontract(models.Model):
     _order = "project_id, name"
     _check_company_auto = True
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "state": _lt("the Put in Force, Close, Cancel and Reset to Draft buttons"),
-            "retention_amount": _lt("the contract amount and the retention %"),
-        }
-
-    # a contract signed earlier may be entered in force
-    def _csw_creatable_fields(self):
-        return super()._csw_creatable_fields() | frozenset({"state"})
-
     name = fields.Char(string="Contract Number", required=True, tracking=True)
     partner_id = fields.Many2one(
         "res.partner",
@@ -190,6 +179,17 @@ class CswSubcontract(models.Model):
 
     def _csw_changed_terms(self, vals):
         return [fname for fname in TERMS if fname in vals and not self._csw_unchanged(fname, vals[fname])]
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "state": _lt("the Put in Force, Close, Cancel and Reset to Draft buttons"),
+            "retention_amount": _lt("the contract amount and the retention %"),
+        }
+
+    # a contract signed earlier may be entered in force
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"state"})
 
     def _csw_binding_deadlines(self):
         # the retention is paid out after this date: a CS manager moves it, with a reason

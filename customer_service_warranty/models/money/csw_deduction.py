@@ -65,45 +65,6 @@ class CswDeduction(models.Model):
     _check_company_auto = True
     _csw_number_field = "name"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "name": _lt("the company's numbering, at creation"),
-            "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
-            "submitted_uid": _lt("the Submit button"),
-            "submitted_date": _lt("the Submit button"),
-            "region": _lt("the contract's estate (its region)"),
-            "approved_uid": _lt("the Approve button"),
-            "approved_date": _lt("the Approve button"),
-            "posted_uid": _lt("the Post Credit Note button"),
-            "posted_date": _lt("the Post Credit Note button"),
-            "move_id": _lt("the Post Credit Note button"),
-            "reversal_move_id": _lt("the Cancel and Reverse button"),
-            "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
-            "amount_total": _lt("the cost, agency fee and compensation it adds up"),
-            "repair_order_ids": _lt("the Request Substitute Repair button of the repair orders"),
-            "compensation_move_ids": _lt("the Post Credit Note button"),
-            # a stored copy of the contract's estate: a write here would move the contract
-            "project_id": _lt("the subcontract (its estate)"),
-        }
-
-    def _csw_frozen_fields(self):
-        return super()._csw_frozen_fields() | frozenset(
-            {
-                "subcontract_id",
-                # typed while draft; afterwards it follows its orders' actual costs until posting
-                "substitute_cost",
-                "estimated_cost",
-                "agency_fee_amount",
-                "compensation_amount",
-                "date",
-                "reason",
-                "address",
-                "location",
-                "notify_method",
-            }
-        )
-
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
     subcontract_id = fields.Many2one(
         "csw.subcontract", required=True, index=True, check_company=True, tracking=True, ondelete="restrict"
@@ -306,6 +267,45 @@ class CswDeduction(models.Model):
             deduction.amount_total = (
                 deduction.substitute_cost + deduction.agency_fee_amount + deduction.compensation_amount
             )
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": _lt("the Submit, Approve, Post Credit Note, Cancel and Reset to Draft buttons"),
+            "submitted_uid": _lt("the Submit button"),
+            "submitted_date": _lt("the Submit button"),
+            "region": _lt("the contract's estate (its region)"),
+            "approved_uid": _lt("the Approve button"),
+            "approved_date": _lt("the Approve button"),
+            "posted_uid": _lt("the Post Credit Note button"),
+            "posted_date": _lt("the Post Credit Note button"),
+            "move_id": _lt("the Post Credit Note button"),
+            "reversal_move_id": _lt("the Cancel and Reverse button"),
+            "partner_id": _lt("the subcontract (its subcontractor, while the deduction is draft)"),
+            "amount_total": _lt("the cost, agency fee and compensation it adds up"),
+            "repair_order_ids": _lt("the Request Substitute Repair button of the repair orders"),
+            "compensation_move_ids": _lt("the Post Credit Note button"),
+            # a stored copy of the contract's estate: a write here would move the contract
+            "project_id": _lt("the subcontract (its estate)"),
+        }
+
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset(
+            {
+                "subcontract_id",
+                # typed while draft; afterwards it follows its orders' actual costs until posting
+                "substitute_cost",
+                "estimated_cost",
+                "agency_fee_amount",
+                "compensation_amount",
+                "date",
+                "reason",
+                "address",
+                "location",
+                "notify_method",
+            }
+        )
 
     def _csw_number_company(self, vals):
         return self.env["csw.subcontract"].browse(vals.get("subcontract_id")).company_id or self.env.company

@@ -31,9 +31,6 @@ class CswAssessment(models.Model):
     _inherit = ["csw.workflow.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
 
-    def _csw_protected_fields(self):
-        return {**super()._csw_protected_fields(), "is_strike": STRIKE_CHECK, "strike_count": STRIKE_CHECK}
-
     _check_company_auto = True
 
     user_id = fields.Many2one("res.users", string="Employee", required=True, index=True, tracking=True)
@@ -140,6 +137,9 @@ class CswAssessment(models.Model):
             assessment.project_id = (
                 assessment.ticket_id.project_id or assessment.callback_id.project_id or assessment.project_id
             )
+
+    def _csw_protected_fields(self):
+        return {**super()._csw_protected_fields(), "is_strike": STRIKE_CHECK, "strike_count": STRIKE_CHECK}
 
     # ------------------------------------------------------------------
     # CRUD

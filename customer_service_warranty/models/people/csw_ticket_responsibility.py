@@ -41,16 +41,6 @@ RESPONSIBILITY_FIELDS = (
 class CswTicket(models.Model):
     _inherit = "csw.ticket"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "is_justified": _lt("the Confirm Justified and Reject Complaint buttons"),
-        }
-
-    # a complaint verified on the phone is recorded justified at intake
-    def _csw_creatable_fields(self):
-        return super()._csw_creatable_fields() | {"is_justified"}
-
     # Responsibility (责任人)
     responsible_user_id = fields.Many2one(
         "res.users",
@@ -101,6 +91,16 @@ class CswTicket(models.Model):
         domain="[('share', '=', False)]",
         help="The employee the owner praises: rewarded when the praise ticket is resolved.",
     )
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "is_justified": _lt("the Confirm Justified and Reject Complaint buttons"),
+        }
+
+    # a complaint verified on the phone is recorded justified at intake
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | {"is_justified"}
 
     # ------------------------------------------------------------------
     # CRUD

@@ -46,29 +46,6 @@ SIGN_OFF_METHODS = [
 class CswRepairOrderAppointment(models.Model):
     _inherit = "csw.repair.order"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "check_in_latitude": CHECK_IN_ACTION,
-            "check_in_longitude": CHECK_IN_ACTION,
-            "check_in_accuracy": CHECK_IN_ACTION,
-            "check_in_location_status": CHECK_IN_ACTION,
-            "before_photo_ids": CHECK_IN_ACTION,
-            "acceptance_code": _lt("the Notify Team button"),
-            "acceptance_code_failures": SIGN_OFF_ACTION,
-            "acceptance_code_locked_until": SIGN_OFF_ACTION,
-            "reschedule_reason": _lt("the owner's request to reschedule on the portal"),
-            "reschedule_count": _lt("the owner's request to reschedule on the portal"),
-            "owner_sign_off": SIGN_OFF_ACTION,
-            "owner_sign_off_date": SIGN_OFF_ACTION,
-            "no_show_count": NOT_HOME_ACTION,
-            "no_show_date": NOT_HOME_ACTION,
-            "no_show_photo_ids": NOT_HOME_ACTION,
-            "appointment_missed": _lt("the hourly check of overdue teams"),
-            "reminder_day_before_sent": REMINDER_ACTION,
-            "reminder_morning_sent": REMINDER_ACTION,
-        }
-
     # the owner's link: read by staff only (the portal pages and templates read it through
     # ``_portal_ensure_token``)
     access_token = fields.Char(groups="base.group_user")
@@ -165,6 +142,29 @@ class CswRepairOrderAppointment(models.Model):
                         deadline=self.env["csw.locale"]._format_datetime(order.entry_deadline, order.company_id),
                     )
                 )
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "check_in_latitude": CHECK_IN_ACTION,
+            "check_in_longitude": CHECK_IN_ACTION,
+            "check_in_accuracy": CHECK_IN_ACTION,
+            "check_in_location_status": CHECK_IN_ACTION,
+            "before_photo_ids": CHECK_IN_ACTION,
+            "acceptance_code": _lt("the Notify Team button"),
+            "acceptance_code_failures": SIGN_OFF_ACTION,
+            "acceptance_code_locked_until": SIGN_OFF_ACTION,
+            "reschedule_reason": _lt("the owner's request to reschedule on the portal"),
+            "reschedule_count": _lt("the owner's request to reschedule on the portal"),
+            "owner_sign_off": SIGN_OFF_ACTION,
+            "owner_sign_off_date": SIGN_OFF_ACTION,
+            "no_show_count": NOT_HOME_ACTION,
+            "no_show_date": NOT_HOME_ACTION,
+            "no_show_photo_ids": NOT_HOME_ACTION,
+            "appointment_missed": _lt("the hourly check of overdue teams"),
+            "reminder_day_before_sent": REMINDER_ACTION,
+            "reminder_morning_sent": REMINDER_ACTION,
+        }
 
     def _csw_check_write(self, vals):
         super()._csw_check_write(vals)

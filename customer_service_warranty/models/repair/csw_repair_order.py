@@ -86,50 +86,6 @@ class CswRepairOrder(models.Model):
     # owners and teams write on their orders from the portal
     _mail_post_access = "read"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "name": _lt("the company's numbering, at creation"),
-            "state": STATE_BUTTONS,
-            "state_rank": STATE_BUTTONS,
-            "notify_date": _lt("the Notify Team button"),
-            "notice_attachment_id": _lt("the Notify Team button"),
-            "entry_date": _lt(
-                "the Team On Site button (or the team's confirmation on the portal, or Record Emergency Repair)"
-            ),
-            "done_date": _lt("the Mark Done button (or Record Emergency Repair, for a repair done first)"),
-            "done_deadline": _lt("the Notify Team button (the contract's repair time limit)"),
-            "emergency_documented": _lt("the Record Emergency Repair button"),
-            "verified_date": _lt("the Verify button"),
-            "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
-            "is_overdue": OVERDUE_CHECK,
-            "entry_late": OVERDUE_CHECK,
-            "overdue_kind": OVERDUE_CHECK,
-            "done_late": OVERDUE_CHECK,
-            "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
-            "repair_team_id": _lt("the Engage Substitute and Emergency Engagement buttons"),
-            "emergency_engage_reason": _lt("a CS manager, before the Emergency Engagement button"),
-            "region": _lt("the estate (its region)"),
-            "coverage": CLOCKS,
-            "owner_warranty_end": CLOCKS,
-            "subcontractor_liability_end": CLOCKS,
-            "subcontractor_liable": CLOCKS,
-            # stored copies of the unit's and the contract's values: a write here would change the
-            # unit (its estate, owner, building, key account) or the contract's subcontractor
-            "project_id": _lt("the unit of the repair order"),
-            "partner_id": _lt("the unit of the repair order"),
-            "building": _lt("the unit of the repair order"),
-            "key_account": _lt("the unit of the repair order"),
-            "subcontractor_id": _lt("the responsible subcontract"),
-        }
-
-    def _csw_manager_fields(self):
-        return super()._csw_manager_fields() | frozenset({"emergency_engage_reason"})
-
-    # why it was cancelled: kept once the order is done, verified or cancelled, as its form shows it
-    def _csw_frozen_fields(self):
-        return super()._csw_frozen_fields() | frozenset({"cancel_reason"})
-
     _csw_editable_states = UNFINISHED_REPAIR_STATES
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/", index="trigram")
@@ -472,6 +428,50 @@ class CswRepairOrder(models.Model):
         subcontract = self.subcontract_id
         hours = (subcontract.emergency_entry_hours or 2) if self.is_emergency else subcontract.entry_hours
         return self.notify_date + timedelta(hours=hours or 48)
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "state_rank": STATE_BUTTONS,
+            "notify_date": _lt("the Notify Team button"),
+            "notice_attachment_id": _lt("the Notify Team button"),
+            "entry_date": _lt(
+                "the Team On Site button (or the team's confirmation on the portal, or Record Emergency Repair)"
+            ),
+            "done_date": _lt("the Mark Done button (or Record Emergency Repair, for a repair done first)"),
+            "done_deadline": _lt("the Notify Team button (the contract's repair time limit)"),
+            "emergency_documented": _lt("the Record Emergency Repair button"),
+            "verified_date": _lt("the Verify button"),
+            "reopen_count": _lt("the Reopen button (a dissatisfied callback)"),
+            "is_overdue": OVERDUE_CHECK,
+            "entry_late": OVERDUE_CHECK,
+            "overdue_kind": OVERDUE_CHECK,
+            "done_late": OVERDUE_CHECK,
+            "is_substitute": _lt("the Engage Substitute and Emergency Engagement buttons"),
+            "repair_team_id": _lt("the Engage Substitute and Emergency Engagement buttons"),
+            "emergency_engage_reason": _lt("a CS manager, before the Emergency Engagement button"),
+            "region": _lt("the estate (its region)"),
+            "coverage": CLOCKS,
+            "owner_warranty_end": CLOCKS,
+            "subcontractor_liability_end": CLOCKS,
+            "subcontractor_liable": CLOCKS,
+            # stored copies of the unit's and the contract's values: a write here would change the
+            # unit (its estate, owner, building, key account) or the contract's subcontractor
+            "project_id": _lt("the unit of the repair order"),
+            "partner_id": _lt("the unit of the repair order"),
+            "building": _lt("the unit of the repair order"),
+            "key_account": _lt("the unit of the repair order"),
+            "subcontractor_id": _lt("the responsible subcontract"),
+        }
+
+    def _csw_manager_fields(self):
+        return super()._csw_manager_fields() | frozenset({"emergency_engage_reason"})
+
+    # why it was cancelled: kept once the order is done, verified or cancelled, as its form shows it
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset({"cancel_reason"})
 
     # ------------------------------------------------------------------
     # The entry deadline binds the team: a later entry is agreed with a reason (Move Deadline)

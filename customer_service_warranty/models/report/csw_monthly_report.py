@@ -31,9 +31,6 @@ class CswMonthlyReport(models.Model):
     _order = "month desc, project_id"
     _check_company_auto = True
 
-    def _csw_protected_fields(self):
-        return {**super()._csw_protected_fields(), **COUNTED_FIELDS, "snapshot": COUNTED_FIELDS["refreshed_date"]}
-
     name = fields.Char(compute="_compute_name", store=True)
     month = fields.Date(required=True, index=True, help="First day of the month reported.")
     month_label = fields.Char(string="Month Reported", compute="_compute_month_label")
@@ -60,6 +57,9 @@ class CswMonthlyReport(models.Model):
         for report in self:
             if report.month.day != 1:
                 raise ValidationError(self.env._("A monthly report starts on the first day of its month."))
+
+    def _csw_protected_fields(self):
+        return {**super()._csw_protected_fields(), **COUNTED_FIELDS, "snapshot": COUNTED_FIELDS["refreshed_date"]}
 
     def _csw_prepare_create(self, vals_list):
         vals_list = super()._csw_prepare_create(vals_list)

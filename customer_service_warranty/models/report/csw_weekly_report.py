@@ -34,16 +34,6 @@ class CswWeeklyReport(models.Model):
     _order = "week_start desc, project_id"
     _check_company_auto = True
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            **COUNTED_FIELDS,
-            "submitted_date": SUBMIT,
-            "submitted_by_id": SUBMIT,
-            # a stored copy of the estate's region: a write would move the estate
-            "region": _lt("the estate (its region)"),
-        }
-
     name = fields.Char(compute="_compute_name", store=True)
     week_start = fields.Date(
         string="Week From", required=True, index=True, help="The Friday the reported week starts on."
@@ -76,6 +66,16 @@ class CswWeeklyReport(models.Model):
         for report in self:
             if report.week_start.weekday() != FRIDAY:
                 raise ValidationError(self.env._("A weekly report starts on a Friday and ends on the Thursday."))
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            **COUNTED_FIELDS,
+            "submitted_date": SUBMIT,
+            "submitted_by_id": SUBMIT,
+            # a stored copy of the estate's region: a write would move the estate
+            "region": _lt("the estate (its region)"),
+        }
 
     def _csw_prepare_create(self, vals_list):
         vals_list = super()._csw_prepare_create(vals_list)

@@ -57,20 +57,6 @@ class CswIncident(models.Model):
     _check_company_auto = True
     _csw_number_field = "name"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "name": _lt("the company's numbering, at creation"),
-            "state": STATE_BUTTONS,
-            "notified_date": _lt("the Notify Owners button"),
-            "resolved_date": STATE_BUTTONS,
-            "notice_sent_date": _lt("the Confirm button of a proposed batch defect"),
-        }
-
-    # the scope no longer changes once the incident is open (its tickets and owners follow from it)
-    def _csw_frozen_fields(self):
-        return super()._csw_frozen_fields() | frozenset({"project_id", "building_scope", "category_id"})
-
     _csw_editable_states = ("draft", "proposed")
 
     name = fields.Char(string="Number", readonly=True, copy=False, index="trigram", default="/")
@@ -202,6 +188,20 @@ class CswIncident(models.Model):
     @api.constrains("project_id", "building_scope")
     def _check_tickets_in_scope(self):
         self.ticket_ids._check_incident_scope()
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "name": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "notified_date": _lt("the Notify Owners button"),
+            "resolved_date": STATE_BUTTONS,
+            "notice_sent_date": _lt("the Confirm button of a proposed batch defect"),
+        }
+
+    # the scope no longer changes once the incident is open (its tickets and owners follow from it)
+    def _csw_frozen_fields(self):
+        return super()._csw_frozen_fields() | frozenset({"project_id", "building_scope", "category_id"})
 
     def _csw_check_write(self, vals):
         """The notice sent stays as the owners read it; a finished incident keeps its resolution."""

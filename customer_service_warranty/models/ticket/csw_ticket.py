@@ -61,42 +61,6 @@ class CswTicket(models.Model):
     # owners write on their tickets from the portal
     _mail_post_access = "read"
 
-    def _csw_protected_fields(self):
-        return {
-            **super()._csw_protected_fields(),
-            "number": _lt("the company's numbering, at creation"),
-            "state": STATE_BUTTONS,
-            "received_date": _lt("the ticket's creation (when the owner called, came or wrote)"),
-            "first_response_date": _lt("a reply to the owner or the Start button"),
-            "resolved_date": STATE_BUTTONS,
-            "closed_date": STATE_BUTTONS,
-            "waiting_since": STATE_BUTTONS,
-            "sla_paused_hours": STATE_BUTTONS,
-            "sla_policy_id": _lt("a CS manager (the policy follows the type and priority)"),
-            "response_deadline": SLA_CHECK,
-            "resolve_deadline": SLA_CHECK,
-            "response_risk_date": SLA_CHECK,
-            "resolve_risk_date": SLA_CHECK,
-            "response_breached": SLA_CHECK,
-            "resolve_on_time": SLA_CHECK,
-            "sla_state": SLA_CHECK,
-            "escalation_level": ESCALATION,
-            "escalation_date": ESCALATION,
-            "is_repeat": REPEAT_CHECK,
-            "repeat_count": REPEAT_CHECK,
-            "repeat_linked_by_hand": REPEAT_CHECK,
-            # stored copies of the estate's region and the unit's building: a write would move them
-            "intake_user_id": _lt("the ticket's creation (the agent who takes the call)"),
-            "region": _lt("the estate (its region)"),
-            "building": _lt("the unit (its building)"),
-        }
-
-    def _csw_creatable_fields(self):
-        return super()._csw_creatable_fields() | frozenset({"received_date"})
-
-    def _csw_manager_fields(self):
-        return super()._csw_manager_fields() | frozenset({"sla_policy_id"})
-
     number = fields.Char(readonly=True, copy=False, index="trigram", default="/")
     name = fields.Char(string="Subject", required=True, tracking=True)
     ticket_type = fields.Selection(TICKET_TYPES, string="Type", required=True, default="repair", tracking=True)
@@ -656,6 +620,42 @@ class CswTicket(models.Model):
                         ticket=ticket.number,
                     )
                 )
+
+    def _csw_protected_fields(self):
+        return {
+            **super()._csw_protected_fields(),
+            "number": _lt("the company's numbering, at creation"),
+            "state": STATE_BUTTONS,
+            "received_date": _lt("the ticket's creation (when the owner called, came or wrote)"),
+            "first_response_date": _lt("a reply to the owner or the Start button"),
+            "resolved_date": STATE_BUTTONS,
+            "closed_date": STATE_BUTTONS,
+            "waiting_since": STATE_BUTTONS,
+            "sla_paused_hours": STATE_BUTTONS,
+            "sla_policy_id": _lt("a CS manager (the policy follows the type and priority)"),
+            "response_deadline": SLA_CHECK,
+            "resolve_deadline": SLA_CHECK,
+            "response_risk_date": SLA_CHECK,
+            "resolve_risk_date": SLA_CHECK,
+            "response_breached": SLA_CHECK,
+            "resolve_on_time": SLA_CHECK,
+            "sla_state": SLA_CHECK,
+            "escalation_level": ESCALATION,
+            "escalation_date": ESCALATION,
+            "is_repeat": REPEAT_CHECK,
+            "repeat_count": REPEAT_CHECK,
+            "repeat_linked_by_hand": REPEAT_CHECK,
+            # stored copies of the estate's region and the unit's building: a write would move them
+            "intake_user_id": _lt("the ticket's creation (the agent who takes the call)"),
+            "region": _lt("the estate (its region)"),
+            "building": _lt("the unit (its building)"),
+        }
+
+    def _csw_creatable_fields(self):
+        return super()._csw_creatable_fields() | frozenset({"received_date"})
+
+    def _csw_manager_fields(self):
+        return super()._csw_manager_fields() | frozenset({"sla_policy_id"})
 
     # ------------------------------------------------------------------
     # CRUD
