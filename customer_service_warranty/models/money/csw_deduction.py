@@ -433,10 +433,7 @@ class CswDeduction(models.Model):
 
     def action_approve(self):
         self._check_group(MANAGER_GROUP)
-        transition = self._csw_check_transition("approve")
-        self._csw_workflow_write(
-            {"state": transition.target, "approved_uid": self.env.uid, "approved_date": fields.Datetime.now()}
-        )
+        self._csw_transition("approve", {"approved_uid": self.env.uid, "approved_date": fields.Datetime.now()})
         self._approval_answered()
         return True
 

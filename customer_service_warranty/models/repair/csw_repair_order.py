@@ -763,9 +763,7 @@ class CswRepairOrder(models.Model):
         self._message_log_batch(bodies=bodies)
 
     def action_start(self):
-        transition = self._csw_check_transition("start")
-        self._csw_workflow_write({"state": transition.target, "entry_date": fields.Datetime.now()})
-        return True
+        return self._csw_transition("start", {"entry_date": fields.Datetime.now()})
 
     def action_done(self):
         transition = self._csw_check_transition("done")
@@ -796,9 +794,7 @@ class CswRepairOrder(models.Model):
     def action_verify(self):
         if self.env.user.share or not self.env.user.has_group("customer_service_warranty.group_csw_project_agent"):
             raise UserError(self.env._("Only the customer-service team can verify a repair (销项)."))
-        transition = self._csw_check_transition("verify")
-        self._csw_workflow_write({"state": transition.target, "verified_date": fields.Datetime.now()})
-        return True
+        return self._csw_transition("verify", {"verified_date": fields.Datetime.now()})
 
     def action_cancel(self):
         transition = self._csw_check_transition("cancel")

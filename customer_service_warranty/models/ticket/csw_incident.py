@@ -270,9 +270,7 @@ class CswIncident(models.Model):
 
     def action_open(self):
         """An agent opens an incident they recorded."""
-        transition = self._csw_check_transition("open")
-        self._csw_workflow_write({"state": transition.target})
-        return True
+        return self._csw_transition("open")
 
     def action_confirm(self):
         """The CS manager confirms a proposed batch defect: it opens, and the responsible team
